@@ -1,0 +1,3 @@
+module github.com/stampede-mq/stampede
+
+go 1.26
