@@ -1,0 +1,39 @@
+# stampede — build and test entry points. `make help` lists them.
+
+GO      ?= go
+PKGS    := $(shell $(GO) list ./... 2>/dev/null | grep -v /specs)
+FUZZTIME ?= 30s
+
+.PHONY: help test test-unit specs lint fuzz bench demo brokers-start brokers-stop
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+test: ## everything CI runs: lint, unit tests with -race, specs against every real peer
+	scripts/test.sh
+
+test-unit: ## unit tests with -race; no external servers
+	$(GO) test -race -count=1 $(PKGS)
+
+specs: ## the ginkgo specs (needs the brokers: see brokers-start)
+	$(GO) test -race -count=1 ./specs/...
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fuzz: ## run every fuzz target for FUZZTIME each
+	@for pkg in $(PKGS); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench: ## micro-benchmarks of the main module
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+brokers-start: ## install (if missing) and start RabbitMQ and ActiveMQ on loopback
+	scripts/brokers/all.sh start
+
+brokers-stop: ## stop the brokers started by brokers-start
+	scripts/brokers/all.sh stop
