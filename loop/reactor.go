@@ -1,0 +1,152 @@
+package loop
+
+import (
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/stampede-mq/stampede/codec"
+)
+
+// reactor is what an Engine and a Server share with their connections: the
+// wheel, the clock, the defaults, and the gnet event handler.
+type reactor struct {
+	gnet.BuiltinEventEngine
+	wheel  *Wheel
+	base   time.Time
+	log    *slog.Logger
+	arenas arenaSet
+	conns  atomic.Int64
+	// accept makes a connection's handler and settings for connections a
+	// listener accepted; nil for a client engine.
+	accept func(gc gnet.Conn) (*Conn, error)
+}
+
+var connIDs atomic.Uint64
+
+// now is the reactor's monotonic clock in nanoseconds.
+func (r *reactor) now() int64 { return int64(time.Since(r.base)) }
+
+// ConnConfig is what a connection needs besides its socket.
+type ConnConfig struct {
+	// Handler receives the connection's events. Required.
+	Handler Handler
+	// Layer sits between socket and codec (TLS, WebSocket); nil for none.
+	Layer Layer
+	// Leftover holds application bytes that arrived during a handshake,
+	// after the layer; they are decoded right after OnOpen.
+	Leftover []byte
+	// Limits bound what the decoder accepts (default codec.DefaultLimits).
+	Limits codec.Limits
+	// HighWater is the outbox's high-water mark in bytes (default 4 MiB).
+	HighWater int
+	// Value is the initial value of Conn.Value.
+	Value any
+}
+
+// DefaultHighWater is the default high-water mark of a connection's outbox.
+const DefaultHighWater = 4 << 20
+
+// newConn makes a connection that is attached to its socket in OnOpen.
+func (r *reactor) newConn(cfg ConnConfig) *Conn {
+	c := &Conn{
+		rt:      r,
+		h:       cfg.Handler,
+		limits:  cfg.Limits,
+		id:      connIDs.Add(1),
+		layer:   cfg.Layer,
+		done:    make(chan struct{}),
+		pending: cfg.Leftover,
+	}
+	c.out.hwm = cfg.HighWater
+	if c.out.hwm <= 0 {
+		c.out.hwm = DefaultHighWater
+	}
+	if cfg.Value != nil {
+		c.value.Store(cfg.Value)
+	}
+	return c
+}
+
+// OnOpen implements gnet.EventHandler.
+func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	c, _ := gc.Context().(*Conn)
+	if c == nil && r.accept != nil {
+		var err error
+		if c, err = r.accept(gc); err != nil || c == nil {
+			return nil, gnet.Close
+		}
+		gc.SetContext(c)
+	}
+	if c == nil {
+		return nil, gnet.Close
+	}
+	c.gc = gc
+	c.dec = codec.NewDecoder(codec.WithLimits(c.limits), codec.WithArena(r.arenas.get(gc)))
+	c.local, c.peer = gc.LocalAddr(), gc.RemoteAddr()
+	c.opened = true
+	c.lastRead, c.lastWrite = r.now(), r.now()
+	r.conns.Add(1)
+	c.h.OnOpen(c)
+	if len(c.pending) > 0 {
+		p := c.pending
+		c.pending = nil
+		c.Feed(p)
+	}
+	c.flush()
+	return nil, gnet.None
+}
+
+// OnTraffic implements gnet.EventHandler.
+func (r *reactor) OnTraffic(gc gnet.Conn) gnet.Action {
+	c, _ := gc.Context().(*Conn)
+	if c == nil {
+		return gnet.Close
+	}
+	return c.onTraffic()
+}
+
+// OnClose implements gnet.EventHandler.
+func (r *reactor) OnClose(gc gnet.Conn, err error) gnet.Action {
+	c, _ := gc.Context().(*Conn)
+	if c == nil || !c.opened {
+		return gnet.None
+	}
+	r.conns.Add(-1)
+	c.onClose(err)
+	return gnet.None
+}
+
+// arenaSet gives the connections of one loop a shared decoding arena. gnet
+// runs each loop on one goroutine, so an arena per loop needs no lock.
+type arenaSet struct {
+	m atomic.Pointer[map[gnet.EventLoop]*codec.Arena]
+}
+
+func (s *arenaSet) get(gc gnet.Conn) *codec.Arena {
+	el := gc.EventLoop()
+	if m := s.m.Load(); m != nil {
+		if a, ok := (*m)[el]; ok {
+			return a
+		}
+	}
+	for {
+		old := s.m.Load()
+		next := make(map[gnet.EventLoop]*codec.Arena)
+		if old != nil {
+			for k, v := range *old {
+				next[k] = v
+			}
+		}
+		if a, ok := next[el]; ok {
+			return a
+		}
+		a := new(codec.Arena)
+		next[el] = a
+		if s.m.CompareAndSwap(old, &next) {
+			return a
+		}
+	}
+}
