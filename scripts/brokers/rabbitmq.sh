@@ -5,6 +5,7 @@
 #   scripts/brokers/rabbitmq.sh stop     stop exactly the processes that `start` started, wait for the ports to close
 #   scripts/brokers/rabbitmq.sh restart  stop + start (same data dir)
 #   scripts/brokers/rabbitmq.sh status   exit 0 healthy, 1 running but unhealthy, 3 not running
+#   scripts/brokers/rabbitmq.sh ctl ...  rabbitmqctl against this node (e.g. ctl list_queues)
 #
 # What you get (all on 127.0.0.1 only, login guest/guest, STOMP host header / vhost "/"):
 #   STOMP          tcp  127.0.0.1:$RMQ_STOMP_PORT   (61613)
@@ -36,6 +37,7 @@ RMQ_EPMD_PORT=${RMQ_EPMD_PORT:-4369}
 RMQ_NODENAME=${RMQ_NODENAME:-rabbit@localhost}
 RMQ_START_TIMEOUT=${RMQ_START_TIMEOUT:-90}   # seconds to wait for the node to become healthy
 RMQ_STOP_TIMEOUT=${RMQ_STOP_TIMEOUT:-30}     # seconds of graceful shutdown before SIGKILL
+RMQ_LOG_LEVEL=${RMQ_LOG_LEVEL:-info}        # debug|info|warning|error (console.log and the node log)
 
 TLS_DIR=$RMQ_DIR/tls
 LOG_DIR=$RMQ_DIR/log
@@ -76,7 +78,7 @@ wait_healthy() {
 
 fail_start() {
   log "$1"
-  log_tail "$CONSOLE_LOG" "$LOG_DIR/$RMQ_NODENAME.log"
+  log_tail "$CONSOLE_LOG"
   exit 1
 }
 
@@ -115,8 +117,8 @@ web_stomp.ws_path = /ws
 loopback_users.guest = true
 
 log.console = true
-log.console.level = info
-log.file.level = info
+log.console.level = $RMQ_LOG_LEVEL
+log.file.level = $RMQ_LOG_LEVEL
 EOF
   echo '[rabbitmq_stomp,rabbitmq_web_stomp].' > "$RMQ_DIR/enabled_plugins"
 }
@@ -181,8 +183,17 @@ cmd_start() {
   [ -f "$CONSOLE_LOG" ] && mv -f "$CONSOLE_LOG" "$CONSOLE_LOG.1"
   (node_env && spawn "$SERVER_PID" "$CONSOLE_LOG" "$RMQ_BIN/rabbitmq-server")
 
-  wait_healthy "$RMQ_START_TIMEOUT" ||
-    fail_start "not healthy after ${RMQ_START_TIMEOUT}s (or the node exited); see $LOG_DIR"
+  if ! wait_healthy "$RMQ_START_TIMEOUT"; then
+    # don't leave a half-started node behind: stop what this invocation started, then fail
+    local why="not healthy after ${RMQ_START_TIMEOUT}s"
+    pid_alive "$SERVER_PID" || why="the node exited during startup"
+    log "start failed: $why"
+    log_tail "$CONSOLE_LOG"
+    log "stopping what this start started"
+    stop_pidfile "$SERVER_PID" "rabbitmq node" 10
+    stop_pidfile "$EPMD_PID" "epmd" 5
+    die "start failed: $why; logs in $LOG_DIR"
+  fi
   log "ready in $(($(now_ms) - t0)) ms (pid $(pid_from_file "$SERVER_PID")):" \
       "stomp://127.0.0.1:$RMQ_STOMP_PORT  stomp+ssl://127.0.0.1:$RMQ_STOMPS_PORT (CA $TLS_DIR/ca.pem)" \
       " ws://127.0.0.1:$RMQ_WS_PORT/ws  login guest/guest  vhost /"
@@ -207,7 +218,9 @@ cmd_status() {
   fi
   local state=healthy rc=0
   healthy || { state="UNHEALTHY"; rc=1; }
-  echo "rabbitmq: running, $state (pid $(pid_from_file "$SERVER_PID"), epmd pid $(pid_from_file "$EPMD_PID"))"
+  local epmd
+  epmd=$(pid_from_file "$EPMD_PID")
+  echo "rabbitmq: running, $state (pid $(pid_from_file "$SERVER_PID"), epmd pid ${epmd:-not ours})"
   echo "  stomp      127.0.0.1:$RMQ_STOMP_PORT  $(stomp_ok "$RMQ_STOMP_PORT" "$VHOST" && echo ok || echo FAIL)"
   echo "  stomp+tls  127.0.0.1:$RMQ_STOMPS_PORT  $(stomps_ok "$RMQ_STOMPS_PORT" "$TLS_DIR/ca.pem" "$VHOST" && echo ok || echo FAIL)  CA $TLS_DIR/ca.pem"
   echo "  web-stomp  ws://127.0.0.1:$RMQ_WS_PORT/ws  $(websocket_ok "$RMQ_WS_PORT" /ws && echo ok || echo FAIL)"
@@ -219,5 +232,8 @@ case "${1:-}" in
   stop)    with_lock "$RMQ_DIR" cmd_stop ;;
   restart) with_lock "$RMQ_DIR" cmd_stop && cmd_start ;;
   status)  cmd_status ;;
-  *) echo "usage: $0 start|stop|restart|status" >&2; exit 2 ;;
+  # rabbitmqctl against this private node, e.g. `rabbitmq.sh ctl list_connections` or
+  # `rabbitmq.sh ctl close_all_connections "test"` (same cookie/HOME, node name and epmd port)
+  ctl)     shift; node_env; exec "$RMQ_BIN/rabbitmqctl" "$@" ;;
+  *) echo "usage: $0 start|stop|restart|status|ctl RABBITMQCTL-ARGS..." >&2; exit 2 ;;
 esac

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Shared helpers for stampede's scripts (deps.sh, brokers/*.sh). Source it, don't run it:
 #   . "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-# Everything here is plain bash plus coreutils/procps; it expects the caller to use `set -euo pipefail`.
+# Needs bash, coreutils, util-linux (setsid, flock), iproute2 (ss), netcat-openbsd (nc) and openssl;
+# the broker scripts install the last three when missing. Callers use `set -euo pipefail`.
 # Targets a fresh Debian 12 machine, running as root, with no systemd.
 
 # ---------------------------------------------------------------------------------------------
