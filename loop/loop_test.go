@@ -85,7 +85,7 @@ type echo struct{}
 
 func (echo) OnOpen(*Conn) {}
 func (echo) OnFrame(c *Conn, f *codec.Frame) {
-	m := codec.Frame{Command: codec.Message, Header: codec.Header{{"n", f.Header.Get("n")}}, Body: f.Body}
+	m := codec.Frame{Command: codec.Message, Header: codec.Header{{Key: "n", Value: f.Header.Get("n")}}, Body: f.Body}
 	if err := c.WriteFrame(context.Background(), Force, codec.Encoder{Version: codec.V12}, &m); err != nil {
 		panic(err)
 	}
