@@ -39,7 +39,8 @@ type Conn struct {
 	lastWrite int64
 	opened    bool
 	hb        heartbeat
-	pending   []byte // bytes that arrived before OnOpen (layer leftovers)
+	pending   []byte             // bytes that arrived before OnOpen (layer leftovers)
+	decodeFn  func([]byte) error // c.decode, bound once
 
 	out outbox
 
@@ -163,14 +164,13 @@ func (c *Conn) onTraffic() gnet.Action {
 	buf, _ := c.gc.Next(-1)
 	if len(buf) > 0 && !c.closing.Load() {
 		c.lastRead = c.rt.now()
+		var err error
 		if c.layer != nil {
-			var err error
-			if buf, err = c.layer.Inbound(buf, c.gc); err != nil {
-				c.fail(err)
-				return gnet.Close
-			}
+			err = c.layer.Inbound(buf, c.gc, c.decodeFn)
+		} else {
+			err = c.decode(buf)
 		}
-		if err := c.decode(buf); err != nil {
+		if err != nil {
 			c.fail(err)
 			return gnet.Close
 		}
@@ -222,6 +222,9 @@ func (c *Conn) onClose(err error) {
 	}
 	c.closing.Store(true)
 	c.hb.stop()
+	if a, ok := c.layer.(attachable); ok {
+		a.detach()
+	}
 	c.out.shut(c.closeErr())
 	c.out.release()
 	c.h.OnClose(c, c.Err())

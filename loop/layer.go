@@ -4,11 +4,15 @@ package loop
 // encryption, WebSocket framing. Its methods run on the connection's event
 // loop, one at a time, and must not block.
 type Layer interface {
-	// Inbound takes bytes read from the socket and returns the application
-	// bytes they complete, which may be none. The returned slice is valid
-	// until the next call. Inbound may write protocol replies (a pong, a
-	// TLS key update) through w.
-	Inbound(in []byte, w RawWriter) ([]byte, error)
+	// Inbound takes bytes read from the socket (nil right after the
+	// connection opened, to let the layer hand over what it buffered during
+	// its handshake) and passes the application bytes they complete to
+	// deliver, in order, possibly in several pieces or none. deliver does
+	// not keep the slice. Inbound may write protocol replies (a pong, a TLS
+	// alert) through w. An error closes the connection; io.EOF means the
+	// peer ended the stream cleanly at this layer (a WebSocket close frame,
+	// a TLS close_notify).
+	Inbound(in []byte, w RawWriter, deliver func(p []byte) error) error
 	// Outbound writes application bytes to the socket through w, framing or
 	// encrypting them. p may be modified (masked in place) and is not used
 	// after the call returns.

@@ -84,12 +84,23 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 	c.gc = gc
+	c.decodeFn = c.decode
 	c.dec = codec.NewDecoder(codec.WithLimits(c.limits), codec.WithArena(r.arenas.get(gc)))
 	c.local, c.peer = gc.LocalAddr(), gc.RemoteAddr()
 	c.opened = true
 	c.lastRead, c.lastWrite = r.now(), r.now()
 	r.conns.Add(1)
 	c.h.OnOpen(c)
+	if a, ok := c.layer.(attachable); ok {
+		a.attach(c)
+	}
+	if c.layer != nil {
+		// Let the layer hand over what it buffered during its handshake.
+		if err := c.layer.Inbound(nil, gc, c.decodeFn); err != nil {
+			c.fail(err)
+			return nil, gnet.Close
+		}
+	}
 	if len(c.pending) > 0 {
 		p := c.pending
 		c.pending = nil
