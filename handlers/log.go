@@ -42,7 +42,7 @@ func LogBody(max int) LogOption {
 }
 
 // LogSensitiveHeaders replaces the set of headers whose values are masked
-// when headers are logged (default [DefaultSensitiveHeaders]). Names match
+// when headers are logged (default: passcode only). Names match
 // without regard to case. The passcode header is masked whatever the set.
 func LogSensitiveHeaders(names ...string) LogOption {
 	return func(c *logConfig) { c.sensitive = newSensitiveSet(names) }
@@ -67,7 +67,7 @@ func Log(logger *slog.Logger, opts ...LogOption) Middleware {
 	cfg := logConfig{
 		handled:   slog.LevelInfo,
 		failed:    slog.LevelError,
-		sensitive: newSensitiveSet(DefaultSensitiveHeaders),
+		sensitive: newSensitiveSet(nil),
 	}
 	for _, o := range opts {
 		if o != nil {

@@ -35,7 +35,7 @@ func PrintBodyLimit(n int) PrintingOption {
 }
 
 // PrintSensitiveHeaders replaces the set of headers whose values are shown
-// as [Masked] (default [DefaultSensitiveHeaders]). Names match without
+// as [Masked] (default: passcode only). Names match without
 // regard to case. The passcode header is masked whatever the set.
 func PrintSensitiveHeaders(names ...string) PrintingOption {
 	return func(p *Printing) { p.sensitive = newSensitiveSet(names) }
@@ -102,7 +102,7 @@ func NewPrintingLogger(l *slog.Logger, opts ...PrintingOption) *Printing {
 func newPrinting(p *Printing, opts []PrintingOption) *Printing {
 	p.level = slog.LevelInfo
 	p.body = DefaultPrintBodyLimit
-	p.sensitive = newSensitiveSet(DefaultSensitiveHeaders)
+	p.sensitive = newSensitiveSet(nil)
 	for _, o := range opts {
 		if o != nil {
 			o(p)

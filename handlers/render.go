@@ -14,13 +14,8 @@ import (
 // one line of a log.
 
 // Masked is what [Log] and [Printing] show instead of the value of a
-// sensitive header (stomp.py shows the same for a passcode).
+// sensitive header. It does not reveal the length of the value.
 const Masked = "********"
-
-// DefaultSensitiveHeaders are the headers whose values [Log] and [Printing]
-// mask unless told otherwise. The passcode header is masked whatever the
-// configuration says.
-var DefaultSensitiveHeaders = []string{codec.HdrPasscode}
 
 // sensitiveSet is a set of header names, matched without regard to case. A
 // linear scan of a few names is faster than a map and allocates nothing.
