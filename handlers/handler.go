@@ -9,6 +9,12 @@ import (
 // Handler processes one message. An error tells the middleware around it
 // that handling failed (AckOnSuccess nacks, Retry retries, Log logs); what a
 // connection does with an error that reaches it is its error route.
+//
+// A connection calls HandleMessage on its executor: one message at a time
+// per connection with the default executor, concurrently with a pool
+// executor, so a Handler shared between connections or used with a pool
+// must be safe for concurrent use. Every handler and middleware in this
+// package is.
 type Handler interface {
 	HandleMessage(ctx context.Context, m *Message) error
 }

@@ -2,22 +2,19 @@ package handlers
 
 import (
 	"context"
-	"errors"
 
 	"github.com/stampede-mq/stampede/codec"
 )
 
 // Acknowledger acknowledges messages on the connection they arrived on. The
 // stampede connection implements it, choosing the ACK/NACK headers that the
-// negotiated protocol version needs.
+// negotiated protocol version needs. Implementations must be safe for
+// concurrent use: handlers running on a pool executor acknowledge from
+// several goroutines at once.
 type Acknowledger interface {
 	Ack(ctx context.Context, m *Message) error
 	Nack(ctx context.Context, m *Message) error
 }
-
-// ErrNoAcknowledger is returned by [Message.Ack] and [Message.Nack] on a
-// message that has no connection to acknowledge on.
-var ErrNoAcknowledger = errors.New("handlers: message cannot be acknowledged")
 
 // Message is a MESSAGE frame as handlers see it, with the means to
 // acknowledge it.
