@@ -1,0 +1,92 @@
+package specs_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/stampede-mq/stampede"
+)
+
+// peer is a real STOMP server the specs run against, with the documented
+// differences between brokers as feature flags: the suite states a
+// difference instead of skipping a spec.
+type peer struct {
+	name     string
+	addr     string // host:port of plain STOMP
+	login    string
+	passcode string
+	vhost    string // the host header CONNECT needs; "" = the dialed host
+	features features
+}
+
+type features struct {
+	// nackRequeues: a NACK puts the message back (RabbitMQ); otherwise it
+	// goes to a dead-letter queue (ActiveMQ).
+	nackRequeues bool
+	// escapes10: the server escapes header values even on STOMP 1.0
+	// (RabbitMQ does).
+	escapes10 bool
+	// heartBeatFloor: the server raises heart-beat intervals below it.
+	heartBeatFloor time.Duration
+	// redeliveredHeader: redeliveries carry redelivered:true.
+	redeliveredHeader bool
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+var (
+	rabbitMQ = &peer{
+		name:     "RabbitMQ",
+		addr:     env("STAMPEDE_RABBITMQ", "127.0.0.1:61613"),
+		login:    "guest",
+		passcode: "guest",
+		vhost:    "/",
+		features: features{nackRequeues: true, escapes10: true, heartBeatFloor: time.Second, redeliveredHeader: true},
+	}
+	activeMQ = &peer{
+		name:     "ActiveMQ",
+		addr:     env("STAMPEDE_ACTIVEMQ", "127.0.0.1:61623"),
+		login:    "guest",
+		passcode: "guest",
+		features: features{nackRequeues: false, redeliveredHeader: true},
+	}
+)
+
+// options returns the connection options for p.
+func (p *peer) options(extra ...stampede.Option) []stampede.Option {
+	opts := []stampede.Option{stampede.WithLogin(p.login, p.passcode)}
+	if p.vhost != "" {
+		opts = append(opts, stampede.WithHost(p.vhost))
+	}
+	return append(opts, extra...)
+}
+
+// mustBeUp fails the spec loudly when the peer does not accept connections:
+// `make test` starts the brokers; a spec never skips.
+func (p *peer) mustBeUp() {
+	nc, err := net.DialTimeout("tcp", p.addr, 2*time.Second)
+	Expect(err).NotTo(HaveOccurred(), "%s is not reachable at %s: start it with scripts/brokers/all.sh start (make test does)", p.name, p.addr)
+	nc.Close()
+}
+
+var destSeq atomic.Uint64
+
+// uniqueQueue returns a queue name no other spec uses.
+func uniqueQueue(prefix string) string {
+	return fmt.Sprintf("/queue/stampede-%s-%d-%d", prefix, os.Getpid(), destSeq.Add(1))
+}
+
+// uniqueTopic returns a topic name no other spec uses.
+func uniqueTopic(prefix string) string {
+	return fmt.Sprintf("/topic/stampede-%s-%d-%d", prefix, os.Getpid(), destSeq.Add(1))
+}
