@@ -63,12 +63,23 @@ func (c *Conn) Send(ctx context.Context, destination string, body []byte, opts .
 	if destination == "" {
 		return ErrNoDestination // CONF-50: nothing is written
 	}
-	var sc sendConfig
-	for _, o := range opts {
-		o(&sc)
+	if len(opts) == 0 && c.plain() {
+		// The common case: no options, listeners or hooks. The frame stays
+		// on this goroutine's stack and is encoded straight into the outbox.
+		s, err := c.live(ctx)
+		if err != nil {
+			return err
+		}
+		var fields [1]codec.Field
+		f := codec.Frame{Command: codec.Send, Header: fields[:0], Body: body}
+		f.Header = append(f.Header, codec.Field{Key: codec.HdrDestination, Value: destination})
+		return s.write(ctx, &f, s.enc)
 	}
-	var fields [8]codec.Field
-	f := codec.Frame{Command: codec.Send, Header: fields[:0], Body: body}
+	sc := &sendConfig{}
+	for _, o := range opts {
+		o(sc)
+	}
+	f := &codec.Frame{Command: codec.Send, Header: make(codec.Header, 0, 3+len(sc.header)), Body: body}
 	f.Header = append(f.Header, codec.Field{Key: codec.HdrDestination, Value: destination})
 	if sc.contentType != "" {
 		f.Header = append(f.Header, codec.Field{Key: codec.HdrContentType, Value: sc.contentType})
@@ -77,7 +88,12 @@ func (c *Conn) Send(ctx context.Context, destination string, body []byte, opts .
 		f.Header = append(f.Header, codec.Field{Key: codec.HdrTransaction, Value: sc.transaction})
 	}
 	f.Header = append(f.Header, sc.header...)
-	return c.sendFrame(ctx, &f, sc.receipt, sc.omitLength)
+	return c.sendFrame(ctx, f, sc.receipt, sc.omitLength)
+}
+
+// plain reports whether sends need neither listeners nor hooks.
+func (c *Conn) plain() bool {
+	return len(c.listenerList()) == 0 && c.sendChain.Load() == nil
 }
 
 // SendFrame sends a frame the caller built (any client command but CONNECT

@@ -349,3 +349,23 @@ func TestCONF18_LimitsBeforeAllocation(t *testing.T) {
 		t.Fatal(r.err)
 	}
 }
+
+func TestMaxSizeBoundsAppend(t *testing.T) {
+	for _, f := range []*Frame{
+		New(Send, "destination", "/q"),
+		{Command: Message, Header: Header{{"k", strings.Repeat("\\:\n\r", 50)}}, Body: []byte("body")},
+		New(Connect, "login", "u", "passcode", "p"),
+		{Command: Error, Body: make([]byte, 1000)},
+	} {
+		for _, v := range Versions {
+			e := Encoder{Version: v}
+			b, err := e.Append(nil, f)
+			if err != nil {
+				continue
+			}
+			if len(b) > e.MaxSize(f) {
+				t.Fatalf("%v %v: %d bytes, MaxSize %d", v, f.Command, len(b), e.MaxSize(f))
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Encoder writes frames for one protocol version. It is a small value with
@@ -32,7 +33,7 @@ func (e Encoder) Append(dst []byte, f *Frame) ([]byte, error) {
 	start := len(dst)
 	hasBody := f.Command.HasBody()
 	if len(f.Body) > 0 && !hasBody {
-		return dst, fmt.Errorf("%w: %s", ErrUnexpectedBody, f.Command)
+		return dst, fmt.Errorf("%w: %s", ErrUnexpectedBody, strings.Clone(string(f.Command)))
 	}
 	if f.Command == "" {
 		return dst, ErrEmptyCommand
@@ -47,7 +48,7 @@ func (e Encoder) Append(dst []byte, f *Frame) ([]byte, error) {
 			continue
 		}
 		if fl.Key == "" {
-			return dst[:start], fmt.Errorf("%w (in %s frame)", ErrEmptyHeaderName, f.Command)
+			return dst[:start], fmt.Errorf("%w (in %s frame)", ErrEmptyHeaderName, strings.Clone(string(f.Command)))
 		}
 		if dst, ok = appendEscaped(dst, fl.Key, e.Version, escaped, true); !ok {
 			return dst[:start], unencodable(f.Command, fl.Key, e.Version)
@@ -72,7 +73,10 @@ func (e Encoder) Append(dst []byte, f *Frame) ([]byte, error) {
 	return append(dst, 0), nil
 }
 
+// unencodable builds the error; it copies what it keeps, so that the frame
+// being encoded does not escape (callers encode frames on their stack).
 func unencodable(cmd Command, key string, v Version) error {
+	cmd, key = Command(strings.Clone(string(cmd))), strings.Clone(key)
 	why := "CR or LF in a " + v.String() + " header"
 	switch {
 	case cmd == Connect || cmd == Connected || cmd == Stomp:
@@ -96,4 +100,17 @@ func AppendHeartBeat(dst []byte) []byte { return append(dst, '\n') }
 // Marshal returns the encoding of f in a new slice.
 func Marshal(v Version, f *Frame) ([]byte, error) {
 	return Encoder{Version: v}.Append(nil, f)
+}
+
+// MaxSize returns an upper bound of the bytes Append writes for f: Append
+// into a buffer with that much room never reallocates.
+func (e Encoder) MaxSize(f *Frame) int {
+	n := len(f.Command) + 1 + 1 + len(f.Body) + 1
+	for i := range f.Header {
+		n += 2*(len(f.Header[i].Key)+len(f.Header[i].Value)) + 2 // escaping at most doubles
+	}
+	if f.Command.HasBody() && !e.OmitContentLength {
+		n += len(HdrContentLength) + 1 + 20 + 1
+	}
+	return n
 }

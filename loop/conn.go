@@ -41,6 +41,7 @@ type Conn struct {
 	hb        heartbeat
 	pending   []byte             // bytes that arrived before OnOpen (layer leftovers)
 	decodeFn  func([]byte) error // c.decode, bound once
+	iov       [][]byte           // scratch for writev
 
 	out outbox
 

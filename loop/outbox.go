@@ -22,20 +22,51 @@ const (
 	Force
 )
 
-// outbox gathers encoded bytes from any goroutine until the loop writes them.
+// outbox gathers encoded bytes from any goroutine until the loop writes
+// them. Frames are encoded straight into pooled chunks, so nothing is copied
+// or reallocated on the way: the loop hands the chunks to one writev.
 type outbox struct {
 	mu       sync.Mutex
-	buf      *[]byte // pending bytes; nil when empty
-	queued   bool    // a flush is scheduled on the loop
-	shutErr  error   // set once the connection is closing: writes fail with it
-	inflight int     // bytes the loop handed to the socket that are not sent yet
+	chunks   []*[]byte // pending bytes, in order; nil when empty
+	size     int       // pending bytes
+	queued   bool      // a flush is scheduled on the loop
+	shutErr  error     // set once the connection is closing: writes fail with it
+	inflight int       // bytes the loop handed to the socket that are not sent yet
 	hwm      int
 	room     chan struct{} // closed when room frees up; nil without waiters
+	spare    []*[]byte     // the chunk list the loop gave back, for reuse
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+// Chunks come in three sizes: a connection that sends a little holds
+// little; a busy one writes 64 KiB at a time.
+var chunkClasses = [...]int{2 << 10, 16 << 10, 64 << 10}
 
-const maxPooledBuf = 256 << 10
+var chunkPools [len(chunkClasses)]sync.Pool
+
+func getChunk(need, prev int) *[]byte {
+	for i, size := range chunkClasses {
+		if size >= need && size > prev/2 {
+			if p, ok := chunkPools[i].Get().(*[]byte); ok {
+				return p
+			}
+			b := make([]byte, 0, size)
+			return &b
+		}
+	}
+	b := make([]byte, 0, need) // a frame larger than any chunk: its own buffer
+	return &b
+}
+
+func putChunk(p *[]byte) {
+	c := cap(*p)
+	for i, size := range chunkClasses {
+		if c == size {
+			*p = (*p)[:0]
+			chunkPools[i].Put(p)
+			return
+		}
+	}
+}
 
 // WriteFrame encodes f with enc into the outbox and arranges for the loop to
 // write it. Past the high-water mark it behaves as mode says. Encoding
@@ -45,12 +76,15 @@ func (c *Conn) WriteFrame(ctx context.Context, mode WriteMode, enc codec.Encoder
 	if err := o.reserve(ctx, mode); err != nil {
 		return err
 	}
-	b, err := enc.Append(*o.buf, f)
+	cp := o.room4(enc.MaxSize(f))
+	before := len(*cp)
+	b, err := enc.Append(*cp, f)
 	if err != nil {
 		o.mu.Unlock()
 		return err
 	}
-	*o.buf = b
+	*cp = b
+	o.size += len(b) - before
 	return c.commit()
 }
 
@@ -60,11 +94,33 @@ func (c *Conn) Write(ctx context.Context, mode WriteMode, p []byte) error {
 	if err := o.reserve(ctx, mode); err != nil {
 		return err
 	}
-	*o.buf = append(*o.buf, p...)
+	cp := o.room4(len(p))
+	*cp = append(*cp, p...)
+	o.size += len(p)
 	return c.commit()
 }
 
-// reserve waits for room and returns with o.mu held and o.buf set.
+// room4 returns the chunk to append n bytes to. o.mu is held.
+func (o *outbox) room4(n int) *[]byte {
+	if k := len(o.chunks); k > 0 {
+		last := o.chunks[k-1]
+		if cap(*last)-len(*last) >= n {
+			return last
+		}
+	}
+	prev := 0
+	if k := len(o.chunks); k > 0 {
+		prev = cap(*o.chunks[k-1])
+	}
+	if o.chunks == nil && o.spare != nil {
+		o.chunks, o.spare = o.spare[:0], nil
+	}
+	cp := getChunk(n, prev*2)
+	o.chunks = append(o.chunks, cp)
+	return cp
+}
+
+// reserve waits for room and returns with o.mu held.
 func (o *outbox) reserve(ctx context.Context, mode WriteMode) error {
 	o.mu.Lock()
 	for {
@@ -73,8 +129,8 @@ func (o *outbox) reserve(ctx context.Context, mode WriteMode) error {
 			o.mu.Unlock()
 			return err
 		}
-		if mode == Force || o.pending()+o.inflight < o.hwm {
-			break
+		if mode == Force || o.size+o.inflight < o.hwm {
+			return nil
 		}
 		if mode == NoWait {
 			o.mu.Unlock()
@@ -92,17 +148,6 @@ func (o *outbox) reserve(ctx context.Context, mode WriteMode) error {
 		}
 		o.mu.Lock()
 	}
-	if o.buf == nil {
-		o.buf = bufPool.Get().(*[]byte)
-	}
-	return nil
-}
-
-func (o *outbox) pending() int {
-	if o.buf == nil {
-		return 0
-	}
-	return len(*o.buf)
 }
 
 // commit releases o.mu and wakes the loop if no flush is scheduled yet.
@@ -111,7 +156,7 @@ func (c *Conn) commit() error {
 	wake := !o.queued
 	o.queued = true
 	o.mu.Unlock()
-	if wake {
+	if wake && c.gc != nil {
 		if err := c.gc.Wake(nil); err != nil {
 			return ErrEngineClosed
 		}
@@ -119,27 +164,56 @@ func (c *Conn) commit() error {
 	return nil
 }
 
-// flush writes what the outbox holds, through the layer. Loop only.
+// flush writes what the outbox holds, through the layer, in one system
+// call when there is no layer. Loop only.
 func (c *Conn) flush() {
 	o := &c.out
 	o.mu.Lock()
-	bp := o.buf
-	o.buf = nil
-	o.queued = false
+	chunks := o.chunks
+	o.chunks, o.size, o.queued = nil, 0, false
 	o.mu.Unlock()
-	if bp != nil {
-		if len(*bp) > 0 {
-			c.writeRaw(*bp)
+	if len(chunks) > 0 {
+		c.lastWrite = c.rt.now()
+		c.writeChunks(chunks)
+		for i, cp := range chunks {
+			putChunk(cp)
+			chunks[i] = nil
 		}
-		if cap(*bp) <= maxPooledBuf {
-			*bp = (*bp)[:0]
-			bufPool.Put(bp)
+		o.mu.Lock()
+		if o.spare == nil && cap(chunks) <= 16 {
+			o.spare = chunks[:0]
 		}
+		o.mu.Unlock()
 	}
 	c.sampleInflight()
 }
 
-// writeRaw sends application bytes through the layer. Loop only.
+func (c *Conn) writeChunks(chunks []*[]byte) {
+	if c.layer != nil {
+		for _, cp := range chunks {
+			if err := c.layer.Outbound(*cp, c.gc); err != nil {
+				c.fail(err)
+				_ = c.gc.Close()
+				return
+			}
+		}
+		return
+	}
+	if len(chunks) == 1 {
+		_, _ = c.gc.Write(*chunks[0])
+		return
+	}
+	iov := c.iov[:0]
+	for _, cp := range chunks {
+		iov = append(iov, *cp)
+	}
+	_, _ = c.gc.Writev(iov)
+	clear(iov)
+	c.iov = iov[:0]
+}
+
+// writeRaw sends application bytes through the layer, bypassing the
+// outbox (heart-beats, after a flush). Loop only.
 func (c *Conn) writeRaw(p []byte) {
 	c.lastWrite = c.rt.now()
 	if c.layer != nil {
@@ -160,7 +234,7 @@ func (c *Conn) sampleInflight() {
 	o := &c.out
 	o.mu.Lock()
 	o.inflight = n
-	if o.room != nil && o.pending()+n < o.hwm/2+1 {
+	if o.room != nil && o.size+n < o.hwm/2+1 {
 		close(o.room)
 		o.room = nil
 	}
@@ -183,15 +257,14 @@ func (o *outbox) shut(err error) {
 	o.mu.Unlock()
 }
 
-// release returns the buffer to the pool once the connection is gone.
+// release returns the buffers once the connection is gone.
 func (o *outbox) release() {
 	o.mu.Lock()
-	bp := o.buf
-	o.buf = nil
+	chunks := o.chunks
+	o.chunks, o.size, o.spare = nil, 0, nil
 	o.mu.Unlock()
-	if bp != nil && cap(*bp) <= maxPooledBuf {
-		*bp = (*bp)[:0]
-		bufPool.Put(bp)
+	for _, cp := range chunks {
+		putChunk(cp)
 	}
 }
 
@@ -201,5 +274,5 @@ func (c *Conn) Buffered() int {
 	o := &c.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.pending() + o.inflight
+	return o.size + o.inflight
 }
