@@ -170,6 +170,9 @@ func (c *Conn) flush() {
 	o := &c.out
 	o.mu.Lock()
 	chunks := o.chunks
+	// Until the socket says how much it took, the bytes count as in flight:
+	// a writer in between must not see room that is not there.
+	o.inflight += o.size
 	o.chunks, o.size, o.queued = nil, 0, false
 	o.mu.Unlock()
 	if len(chunks) > 0 {
