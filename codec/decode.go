@@ -249,23 +249,23 @@ func (d *Decoder) finish(f *Frame, body []byte) error {
 }
 
 // readHead starts a frame whose first byte is b[0]. When the whole head is in
-// b it is parsed from there (the common case: no copy but into the arena);
-// otherwise what is there is gathered in d.head.
+// b it is parsed from there in one pass (the common case: nothing is copied
+// but into the arena); otherwise what is there is gathered in d.head.
 func (d *Decoder) readHead(b []byte) (int, bool, error) {
+	n, err := d.parseHead(b)
+	if err != nil || n > 0 {
+		return n, n > 0, err
+	}
 	d.scan, d.lines = 0, 0
-	end, err := d.scanHead(b)
-	if err != nil {
+	if _, err := d.scanHead(b); err != nil {
 		return 0, false, err
 	}
-	if end < 0 {
-		if len(b) > d.lim.maxHead() {
-			b = b[:d.lim.maxHead()]
-		}
-		d.head = append(d.head[:0], b...)
-		d.state = stateHead
-		return len(b), false, nil
+	if len(b) > d.lim.maxHead() {
+		b = b[:d.lim.maxHead()]
 	}
-	return end, true, d.parseHead(b[:end])
+	d.head = append(d.head[:0], b...)
+	d.state = stateHead
+	return len(b), false, nil
 }
 
 // continueHead adds b to a head gathered across calls.
@@ -289,7 +289,8 @@ func (d *Decoder) continueHead(b []byte) (int, bool, error) {
 	}
 	used := end - before // bytes of b that belong to the head
 	d.head = d.head[:end]
-	return used, true, d.parseHead(d.head)
+	_, err = d.parseHead(d.head)
+	return used, true, err
 }
 
 // scanHead looks for the blank line that ends a head in b, resuming at
@@ -327,82 +328,6 @@ func (d *Decoder) scanHead(b []byte) (int, error) {
 			return -1, fmt.Errorf("%w: more than %d", ErrTooManyHeaders, d.lim.MaxHeaders)
 		}
 	}
-}
-
-// parseHead parses a complete head (command line through blank line), copies
-// the header lines into the arena, unescapes them in place and decides how
-// the body is read.
-func (d *Decoder) parseHead(h []byte) error {
-	i := bytes.IndexByte(h, '\n')
-	line := trimCR(h[:i])
-	if len(line) == 0 {
-		return ErrEmptyCommand
-	}
-	cmd, ok := lookupCommand(line)
-	if !ok {
-		cmd = Command(line) // copies; unknown commands are rare
-	}
-	d.frame.Command = cmd
-	h = h[i+1:]
-	nh := d.lines - 1
-	mem := d.arena.bytes(len(h))
-	copy(mem, h)
-	d.frame.Header = d.arena.fieldSlice(nh)
-	unesc := d.version >= V11 && cmd.escaped()
-	clen := int64(-1)
-	for len(mem) > 0 {
-		i := bytes.IndexByte(mem, '\n')
-		line := trimCR(mem[:i])
-		mem = mem[i+1:]
-		if len(line) == 0 {
-			break
-		}
-		c := bytes.IndexByte(line, ':')
-		if c < 0 {
-			return &SyntaxError{Err: ErrMalformedHeader, Command: cmd, Detail: fmt.Sprintf("%q", trunc(line))}
-		}
-		if c == 0 {
-			return &SyntaxError{Err: ErrEmptyHeaderName, Command: cmd}
-		}
-		k, v := line[:c], line[c+1:]
-		if unesc {
-			var okk, okv bool
-			k, okk = unescape(k, d.version)
-			v, okv = unescape(v, d.version)
-			if !okk || !okv {
-				return &SyntaxError{Err: ErrBadEscape, Command: cmd, Header: string(trunc(line[:c]))}
-			}
-			if len(k) == 0 {
-				return &SyntaxError{Err: ErrEmptyHeaderName, Command: cmd}
-			}
-		}
-		key, val := str(k), str(v)
-		if clen < 0 && key == HdrContentLength {
-			n, err := parseContentLength(val)
-			if err != nil {
-				return &SyntaxError{Err: err, Command: cmd, Header: key}
-			}
-			clen = n
-		}
-		d.frame.Header = append(d.frame.Header, Field{key, val})
-	}
-	if clen < 0 {
-		d.state = stateBodyToNUL
-		return nil
-	}
-	if clen > int64(d.lim.MaxBodySize) {
-		return &SyntaxError{Err: ErrBodyTooLarge, Command: cmd, Detail: fmt.Sprintf("content-length %d, limit %d", clen, d.lim.MaxBodySize)}
-	}
-	if err := d.checkBody(int(clen)); err != nil {
-		return &SyntaxError{Err: err, Command: cmd, Header: HdrContentLength}
-	}
-	d.body = d.arena.bytes(int(clen))
-	d.got = 0
-	d.state = stateBody
-	if clen == 0 {
-		d.state = stateTrailer
-	}
-	return nil
 }
 
 func trimCR(b []byte) []byte {
