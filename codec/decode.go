@@ -70,6 +70,7 @@ type Decoder struct {
 	frame Frame
 	body  []byte // known length: allocated at full size; else grows
 	got   int    // body bytes filled (known length)
+	clen  int    // the known length
 }
 
 // NewDecoder returns a decoder with the given options.
@@ -178,6 +179,17 @@ func (d *Decoder) decode(p []byte, f *Frame) (int, Kind, error) {
 				return n, NeedMore, err
 			}
 		case stateBody:
+			if d.body == nil { // a large body: allocated once its bytes are seen
+				if rest := p[n:]; len(rest) >= d.clen {
+					// All there: one copy into memory the runtime need not zero.
+					d.body = append([]byte(nil), rest[:d.clen]...)
+					d.got = d.clen
+					n += d.clen
+					d.state = stateTrailer
+					continue
+				}
+				d.body = make([]byte, d.clen)
+			}
 			c := copy(d.body[d.got:], p[n:])
 			d.got += c
 			n += c
@@ -239,7 +251,7 @@ func (d *Decoder) finish(f *Frame, body []byte) error {
 	}
 	*f = d.frame
 	f.Body = body
-	d.frame, d.body, d.got = Frame{}, nil, 0
+	d.frame, d.body, d.got, d.clen = Frame{}, nil, 0, 0
 	d.state = stateIdle
 	if cap(d.head) > 4<<10 {
 		d.head = nil // a huge head was an exception: do not keep its buffer

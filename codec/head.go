@@ -132,8 +132,11 @@ func (d *Decoder) startBody(cmd Command, clen int64) error {
 	if err := d.checkBody(int(clen)); err != nil {
 		return &SyntaxError{Err: err, Command: cmd, Header: HdrContentLength}
 	}
-	d.body = d.arena.bytes(int(clen))
-	d.got = 0
+	d.clen, d.got = int(clen), 0
+	d.body = nil
+	if clen <= arenaMaxBlock/4 {
+		d.body = d.arena.bytes(int(clen))
+	}
 	d.state = stateBody
 	if clen == 0 {
 		d.state = stateTrailer
