@@ -245,13 +245,14 @@ func TestLoopServerDrop(t *testing.T) {
 }
 
 func TestLoopHeartBeats(t *testing.T) {
-	s := startServer(t, wstest.Options{HeartBeat: codec.HeartBeat{Send: 20 * time.Millisecond, Receive: 20 * time.Millisecond}})
+	hb := 50 * time.Millisecond
+	s := startServer(t, wstest.Options{HeartBeat: codec.HeartBeat{Send: hb, Receive: hb}})
 	e := newEngine(t)
 	lc, rec, _ := dial(t, e, s, websocket.Config{})
-	f := codec.New(codec.Connect, codec.HdrAcceptVersion, "1.2", codec.HdrHost, "/", codec.HdrHeartBeat, "20,20")
+	f := codec.New(codec.Connect, codec.HdrAcceptVersion, "1.2", codec.HdrHost, "/", codec.HdrHeartBeat, "50,50")
 	write(t, lc, 0, f)
 	rec.next(t, codec.Connected)
-	lc.SetHeartBeat(20*time.Millisecond, time.Second)
+	lc.SetHeartBeat(hb, 5*time.Second)
 	for range 5 {
 		select {
 		case <-rec.beats:
