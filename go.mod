@@ -3,6 +3,7 @@ module github.com/stampede-mq/stampede
 go 1.26.0
 
 require (
+	github.com/gobwas/ws v1.5.0
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
 	github.com/panjf2000/gnet/v2 v2.9.7
@@ -15,6 +16,7 @@ require (
 	github.com/Masterminds/semver/v3 v3.4.0 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-task/slim-sprig/v3 v3.0.0 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/google/pprof v0.0.0-20260402051712-545e8a4df936 // indirect
 	github.com/panjf2000/ants/v2 v2.11.3 // indirect
