@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/stampede-mq/stampede/codec"
@@ -28,10 +29,15 @@ type session struct {
 	done      bool // ready was closed (loop-owned)
 
 	receipts receiptTable
+
+	// offered are the versions CONNECT offers: the configured ones, or
+	// only the one a WebSocket subprotocol names. Set by the handshake on
+	// the dialing goroutine, before the socket reaches its loop.
+	offered []codec.Version
 }
 
 func newSession(c *Conn, ep endpoint, gen uint64) *session {
-	return &session{c: c, ep: ep, gen: gen, ready: make(chan struct{})}
+	return &session{c: c, ep: ep, gen: gen, offered: c.cfg.versions, ready: make(chan struct{})}
 }
 
 // dialOnce opens one transport connection and waits for CONNECTED.
@@ -52,8 +58,17 @@ func (c *Conn) dialOnce(ctx context.Context, ep endpoint) (*session, error) {
 		if err != nil {
 			return err
 		}
-		d.Handshake = hs
 		s = newSession(c, ep, gen)
+		if hs != nil {
+			sess := s
+			d.Handshake = func(ctx context.Context, nc net.Conn) (loop.Layer, []byte, error) {
+				l, rest, err := hs(ctx, nc)
+				if err == nil {
+					sess.offered = wsVersions(l, c.cfg.versions)
+				}
+				return l, rest, err
+			}
+		}
 		lc, err := c.eng.le.Dial(ctx, ep.hostPort(), d, loop.ConnConfig{
 			Handler:   s,
 			Limits:    c.cfg.limits,
@@ -93,7 +108,7 @@ func (c *Conn) dialOnce(ctx context.Context, ep endpoint) (*session, error) {
 // OnOpen sends CONNECT (or STOMP). Loop.
 func (s *session) OnOpen(lc *loop.Conn) {
 	s.lc = lc
-	f := s.c.connectFrame(s.ep)
+	f := s.c.connectFrame(s.ep, s.offered)
 	// CONNECT is never escaped: encode it with no version.
 	if err := lc.WriteFrame(context.Background(), loop.Force, codec.Encoder{}, f); err != nil {
 		s.fail(err)
@@ -101,7 +116,7 @@ func (s *session) OnOpen(lc *loop.Conn) {
 	}
 }
 
-func (c *Conn) connectFrame(ep endpoint) *codec.Frame {
+func (c *Conn) connectFrame(ep endpoint, versions []codec.Version) *codec.Frame {
 	cfg := &c.cfg
 	cmd := codec.Connect
 	if cfg.stompCommand {
@@ -110,8 +125,8 @@ func (c *Conn) connectFrame(ep endpoint) *codec.Frame {
 	f := &codec.Frame{Command: cmd}
 	// accept-version only when something newer than 1.0 is offered: a
 	// 1.0 server does not know the header (CONF-19, CONF-20).
-	if !(len(cfg.versions) == 1 && cfg.versions[0] == codec.V10) {
-		f.Header.Add(codec.HdrAcceptVersion, codec.FormatAcceptVersion(cfg.versions))
+	if !(len(versions) == 1 && versions[0] == codec.V10) {
+		f.Header.Add(codec.HdrAcceptVersion, codec.FormatAcceptVersion(versions))
 		host := ep.host
 		if cfg.hostSet {
 			host = cfg.host
@@ -174,11 +189,11 @@ func (s *session) onConnected(lc *loop.Conn, f *codec.Frame) {
 		}
 	}
 	offered := false
-	for _, o := range s.c.cfg.versions {
+	for _, o := range s.offered {
 		offered = offered || o == v
 	}
 	if !offered { // CONF-21
-		s.fail(fmt.Errorf("%w: server chose %s, offered %s", ErrVersion, v, codec.FormatAcceptVersion(s.c.cfg.versions)))
+		s.fail(fmt.Errorf("%w: server chose %s, offered %s", ErrVersion, v, codec.FormatAcceptVersion(s.offered)))
 		lc.Close(s.err)
 		return
 	}

@@ -70,7 +70,7 @@ func (c *Conn) checkSend() {
 	idle := time.Duration(c.rt.now() - c.lastWrite)
 	tolerance := c.rt.wheel.Tick()
 	if idle+tolerance >= h.send {
-		c.writeRaw(eol)
+		c.writeRaw([]byte{'\n'}) // fresh: a layer may modify what it is given
 		c.sampleInflight()
 		idle = 0
 	}
@@ -92,5 +92,3 @@ func (c *Conn) checkReceive() {
 	}
 	h.recvT.Reset(h.receive - idle)
 }
-
-var eol = []byte{'\n'}

@@ -39,12 +39,14 @@ func (l *TLSLayer) attach(c *Conn) {
 			_ = c.gc.Close()
 			return
 		}
-		// Decrypt what arrived while the handshake finished.
+		// Decrypt what arrived while the handshake finished, through the
+		// connection's layer: it may be a layer stacked on this one (a
+		// WebSocket layer over TLS), which must see those bytes first.
 		_ = c.Post(func() {
 			if c.closing.Load() {
 				return
 			}
-			if err := l.Inbound(nil, c.gc, c.decodeFn); err != nil {
+			if err := c.layer.Inbound(nil, c.gc, c.decodeFn); err != nil {
 				c.fail(err)
 				_ = c.gc.Close()
 			}

@@ -14,7 +14,9 @@ import (
 )
 
 // quick is a reconnect policy for specs: 20 ms between rounds, n rounds.
-func quick(n int) reconnect.Policy { return reconnect.Constant{Delay: 20 * time.Millisecond, Attempts: n} }
+func quick(n int) reconnect.Policy {
+	return reconnect.Constant{Delay: 20 * time.Millisecond, Attempts: n}
+}
 
 var _ = Describe("automatic reconnection (scripted peer)", func() {
 	var s *scripted

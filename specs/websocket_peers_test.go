@@ -3,9 +3,7 @@ package specs_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net"
@@ -104,15 +102,9 @@ func (l *wsListener) OnHeartbeat() {
 func (l *wsListener) OnDisconnected(err error)   { l.disconnected <- err }
 func (l *wsListener) OnReconnected(*codec.Frame) { l.reconnected <- struct{}{} }
 
-func uniqueTopic() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "/topic/stampede.ws." + hex.EncodeToString(b[:])
-}
-
 // roundTrip subscribes to a fresh topic and sends body to it.
 func roundTrip(ctx context.Context, c *stampede.Conn, body []byte) {
-	dest := uniqueTopic()
+	dest := uniqueTopic("ws")
 	sub, err := c.Subscribe(ctx, dest, nil, stampede.WithSubscribeReceipt())
 	Expect(err).NotTo(HaveOccurred())
 	Expect(c.Send(ctx, dest, body, stampede.WithReceipt())).To(Succeed())
@@ -230,7 +222,7 @@ var _ = Describe("the WebSocket transport", func() {
 				}, opts...)...)
 				Expect(err).NotTo(HaveOccurred())
 				defer c.Close()
-				dest := uniqueTopic()
+				dest := uniqueTopic("ws")
 				sub, err := c.Subscribe(ctx, dest, nil, stampede.WithSubscribeReceipt())
 				Expect(err).NotTo(HaveOccurred())
 				for range 2 {
