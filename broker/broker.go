@@ -32,6 +32,9 @@ type Broker struct {
 	refusing      atomic.Bool   // a fault refuses new connections
 	stopping      atomic.Bool   // a shutdown refuses new connections
 
+	addr net.Addr // the first endpoint's bound address, set by Start
+	url  string
+
 	life      sync.Mutex // serializes Shutdown, Restart and Close
 	closed    bool       // guarded by life
 	endpoints []*endpoint
@@ -73,7 +76,9 @@ func Start(opts ...Option) (*Broker, error) {
 		b.wheel.Stop()
 		return nil, err
 	}
-	b.log.Info("broker listening", "url", b.URL())
+	b.addr = b.endpoints[0].addr
+	b.url = b.endpoints[0].scheme + "://" + b.addr.String()
+	b.log.Info("broker listening", "url", b.url)
 	return b, nil
 }
 
@@ -138,7 +143,7 @@ func (b *Broker) unregister(s *session) {
 	}
 }
 
-// session returns the open connection with the id, or every open
+// lookupSessions returns the open connection with the id, or every open
 // connection when all is true.
 func (b *Broker) lookupSessions(id string, all bool) []*session {
 	b.mu.Lock()
@@ -157,20 +162,13 @@ func (b *Broker) lookupSessions(id string, all bool) []*session {
 }
 
 // Addr returns the address the broker listens on: with port 0 asked, the
-// port it got. It stays the same across [Broker.Restart].
-func (b *Broker) Addr() net.Addr {
-	b.life.Lock()
-	defer b.life.Unlock()
-	return b.endpoints[0].addr
-}
+// port it got. It stays the same across [Broker.Restart] and after
+// Shutdown. Safe for concurrent use.
+func (b *Broker) Addr() net.Addr { return b.addr }
 
 // URL returns the listener's address as a URL: "tcp://127.0.0.1:61613".
-func (b *Broker) URL() string {
-	b.life.Lock()
-	defer b.life.Unlock()
-	ep := b.endpoints[0]
-	return ep.scheme + "://" + ep.addr.String()
-}
+// Safe for concurrent use.
+func (b *Broker) URL() string { return b.url }
 
 // Shutdown stops the broker gracefully: it refuses new connections,
 // writes what each connection has queued (including topic backlogs),
@@ -193,7 +191,8 @@ func (b *Broker) Shutdown(ctx context.Context) error {
 }
 
 // Close stops the broker at once: every connection is closed without
-// flushing what it has queued. It is idempotent.
+// flushing what it has queued. It is idempotent and returns once the event
+// loops and the timing wheel have stopped.
 func (b *Broker) Close() error {
 	b.life.Lock()
 	defer b.life.Unlock()
@@ -233,7 +232,7 @@ func (b *Broker) Restart(ctx context.Context) error {
 		b.wheel.Stop()
 		return err
 	}
-	b.log.Info("broker restarted", "url", b.endpoints[0].scheme+"://"+b.endpoints[0].address)
+	b.log.Info("broker restarted", "url", b.url)
 	return nil
 }
 

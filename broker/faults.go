@@ -27,18 +27,21 @@ func (f *Faults) Session(id string) FaultTarget { return FaultTarget{b: f.b, id:
 func (f *Faults) All() FaultTarget { return FaultTarget{b: f.b, all: true} }
 
 // RefuseNew makes the broker refuse new connections (on) or accept them
-// again (off). A refused connection is accepted by the kernel, as the
-// listener stays open, and closed at once with a FIN before a byte is read
-// or written: the client sees its connect succeed, then EOF instead of
-// CONNECTED. (Closing the listening socket itself, for a connection
-// refused at connect time, is what the gap in [Broker.Restart] gives.)
-// Open connections are not affected.
+// again (off). The listener stays open, so the kernel completes the TCP
+// handshake; the broker then closes the connection at once, before a byte
+// is read or written. The client sees its connect succeed, then the end
+// of the stream instead of CONNECTED: EOF, or a reset if its CONNECT had
+// already arrived (the kernel resets a socket closed with unread data).
+// A refusal at connect time (ECONNREFUSED) is what the gap inside
+// [Broker.Restart] gives. Open connections are not affected.
 func (f *Faults) RefuseNew(on bool) { f.b.refusing.Store(on) }
 
 // FaultTarget is one connection, or all of them, to misbehave towards.
-// Each method returns [ErrUnknownSession] when aimed at a session id that
-// names no open connection; aimed at all connections, it affects those
-// open at the time, if any.
+// Its methods are safe for concurrent use and return once the fault is in
+// force (Drop: once the close is under way). Each returns
+// [ErrUnknownSession] when aimed at a session id that names no open
+// connection; aimed at all connections, it affects those open at the time,
+// if any.
 type FaultTarget struct {
 	b   *Broker
 	id  string

@@ -40,8 +40,8 @@ func (s *session) drained() bool { return s.c.Buffered() <= s.b.cfg.highWater/2 
 // checkDrain runs on the wheel goroutine, once a tick while the session
 // is blocked.
 func (s *session) checkDrain() {
-	if s.c.Closed() {
-		return
+	if s.c.Closed() || !s.blocked.Load() {
+		return // blockLocked arms the timer again when needed
 	}
 	if !s.drained() {
 		s.mu.Lock()
@@ -57,8 +57,13 @@ func (s *session) checkDrain() {
 // unblock lets deliveries flow again once the buffer has drained. Loop
 // only.
 func (s *session) unblock() {
-	if !s.drained() {
-		return // the timer watches on
+	if !s.drained() { // it filled up again since the last look
+		s.mu.Lock()
+		if s.blocked.Load() && !s.dead {
+			s.drainT.Reset(s.b.wheel.Tick())
+		}
+		s.mu.Unlock()
+		return
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)

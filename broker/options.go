@@ -13,8 +13,10 @@ import (
 	"github.com/stampede-mq/stampede/loop"
 )
 
-// Option configures a broker. Options are applied in order by [Start]; the
-// first one that fails stops it with an error wrapping [ErrInvalidOption].
+// Option configures a broker. Options are applied in order by [Start], on
+// its caller's goroutine; the first one that fails stops it with an error
+// wrapping [ErrInvalidOption]. Nothing reachable from a running broker
+// changes its configuration.
 type Option func(*config) error
 
 // Defaults of the options.

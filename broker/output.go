@@ -86,12 +86,12 @@ func (s *session) write(p []byte, mode loop.WriteMode) error {
 func (s *session) releaseHeld() {
 	o := s.out.Load()
 	o.mu.Lock()
-	held := o.held
+	if len(o.held) > 0 {
+		// Before the fast path opens again, so that no frame passes them.
+		_ = s.c.Write(context.Background(), loop.Force, o.held)
+	}
 	o.held, o.holding, o.timer = nil, false, nil
 	o.update()
-	if len(held) > 0 {
-		_ = s.c.Write(context.Background(), loop.Force, held)
-	}
 	closeAfter, cause := o.closeAfter, o.closeCause
 	o.mu.Unlock()
 	if closeAfter {

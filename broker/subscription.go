@@ -141,11 +141,11 @@ func (sub *subscription) pushLocked(m *message, redelivered bool, buf *[]byte) b
 	if s.dead || s.hung || sub.gone {
 		return false
 	}
-	if s.blocked.Load() && sub.backlog.len() > 0 && s.drained() {
-		// The client caught up since the last look: do not wait for the
-		// timer to notice.
-		s.blocked.Store(false)
-		sub.drainLocked(buf, loop.NoWait)
+	if sub.backlog.len() > 0 {
+		if s.blocked.Load() && s.drained() {
+			s.blocked.Store(false) // it caught up since the last look
+		}
+		sub.drainLocked(buf, loop.NoWait) // what waits goes first
 	}
 	if sub.backlog.len() == 0 && !s.blocked.Load() && !sub.windowFull() {
 		err := sub.deliverLocked(m, redelivered, buf, loop.NoWait)
