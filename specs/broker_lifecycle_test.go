@@ -3,6 +3,8 @@ package specs_test
 import (
 	"context"
 	"net"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +23,18 @@ var _ = Describe("the broker's lifecycle", func() {
 		Expect(addr.IP.IsLoopback()).To(BeTrue())
 		Expect(b.URL()).To(Equal("tcp://" + addr.String()))
 		connect(b, "1.2")
+	})
+
+	It("runs no goroutine per connection", func() {
+		b := startBroker(broker.WithHeartBeat(time.Second, time.Second))
+		connect(b, "1.2")
+		before := runtime.NumGoroutine()
+		for i := range 200 {
+			c, _ := connect(b, "1.2", codec.HdrHeartBeat, "1000,1000")
+			subscribe(c, "/topic/idle", strconv.Itoa(i))
+		}
+		Expect(b.Stats().Connections).To(Equal(201))
+		Expect(runtime.NumGoroutine()).To(BeNumerically("<=", before+2))
 	})
 
 	It("refuses options that make no sense, wrapping ErrInvalidOption", func() {
