@@ -68,7 +68,7 @@ func (s *session) route(dest destination, m *message) {
 func (s *session) tempQueue(name string, implicit bool) *queue {
 	q := s.temps[name]
 	if q == nil {
-		q = newQueue(prefixReplyQueue+s.id+"-"+strings.TrimPrefix(name, prefixTempQueue), s)
+		q = newQueue(prefixReplyQueue + s.id + "-" + strings.TrimPrefix(name, prefixTempQueue))
 		if s.temps == nil {
 			s.temps = make(map[string]*queue)
 		}

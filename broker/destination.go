@@ -56,7 +56,7 @@ func (b *Broker) lookupDestination(name string) destination {
 	case strings.HasPrefix(name, prefixTopic):
 		d = newTopic(name)
 	default:
-		d = newQueue(name, nil)
+		d = newQueue(name)
 	}
 	actual, _ := b.dests.LoadOrStore(name, d)
 	return actual.(destination)

@@ -10,8 +10,7 @@ import (
 // prefetch window is full or its connection is past the high-water mark.
 // Undelivered messages stay here, never in a consumer.
 type queue struct {
-	name  string
-	owner *session // a temp queue's connection; nil for a shared queue
+	name string
 	tally
 
 	mu        sync.Mutex
@@ -20,7 +19,7 @@ type queue struct {
 	next      int // round-robin position
 }
 
-func newQueue(name string, owner *session) *queue { return &queue{name: name, owner: owner} }
+func newQueue(name string) *queue { return &queue{name: name} }
 
 // Name returns the queue's name.
 func (q *queue) Name() string { return q.name }
