@@ -1,0 +1,82 @@
+package broker
+
+import (
+	"sync/atomic"
+
+	"github.com/stampede-mq/stampede/loop"
+)
+
+// wire is every broker connection's [loop.Layer]. For a plain TCP listener
+// it passes bytes through; a TLS or WebSocket listener puts its own layer
+// in inner. It exists for two reasons of the broker's own:
+//
+//   - it remembers the socket's writer, so that a frame the decoder refused
+//     can still be answered with an ERROR while the loop closes the
+//     connection (the loop gives the handler no other way to write then);
+//   - it makes a connection silent when a fault hangs it: bytes in and out
+//     are swallowed and the socket stays open.
+//
+// Its methods run on the connection's loop, except hung, which is atomic.
+type wire struct {
+	s     *session
+	inner loop.Layer
+	raw   loop.RawWriter
+	hung  atomic.Bool
+}
+
+// outboundBuffered is what gnet's connection tells of the bytes the socket
+// has not taken yet.
+type outboundBuffered interface{ OutboundBuffered() int }
+
+// Inbound implements loop.Layer.
+func (w *wire) Inbound(in []byte, rw loop.RawWriter) ([]byte, error) {
+	if w.raw == nil {
+		w.raw = rw
+	}
+	if w.hung.Load() {
+		return nil, nil
+	}
+	if w.inner != nil {
+		return w.inner.Inbound(in, rw)
+	}
+	return in, nil
+}
+
+// Outbound implements loop.Layer. Write errors are the socket's: gnet
+// closes the connection on its own, as it does without a layer.
+//
+// When the session is blocked and the socket took everything, deliveries
+// may resume at once rather than at the next tick of the drain timer: the
+// loop is the first to know that a client caught up.
+func (w *wire) Outbound(p []byte, rw loop.RawWriter) error {
+	if w.hung.Load() {
+		return nil
+	}
+	var err error
+	if w.inner != nil {
+		err = w.inner.Outbound(p, rw)
+	} else {
+		_, _ = rw.Write(p)
+	}
+	if w.s.blocked.Load() {
+		if ob, ok := rw.(outboundBuffered); ok && ob.OutboundBuffered() == 0 {
+			_ = w.s.c.Post(w.s.unblock)
+		}
+	}
+	return err
+}
+
+// Close implements loop.Layer.
+func (w *wire) Close(rw loop.RawWriter) {
+	if w.inner != nil && !w.hung.Load() {
+		w.inner.Close(rw)
+	}
+}
+
+// writeLast writes p to a connection that is closing, from its OnClose.
+func (w *wire) writeLast(p []byte) {
+	if w.raw == nil || w.hung.Load() {
+		return
+	}
+	_ = w.Outbound(p, w.raw)
+}
