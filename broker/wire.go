@@ -29,17 +29,35 @@ type wire struct {
 type outboundBuffered interface{ OutboundBuffered() int }
 
 // Inbound implements loop.Layer.
-func (w *wire) Inbound(in []byte, rw loop.RawWriter) ([]byte, error) {
+func (w *wire) Inbound(in []byte, rw loop.RawWriter, deliver func([]byte) error) error {
 	if w.raw == nil {
 		w.raw = rw
 	}
 	if w.hung.Load() {
-		return nil, nil
+		return nil
 	}
 	if w.inner != nil {
-		return w.inner.Inbound(in, rw)
+		return w.inner.Inbound(in, rw, deliver)
 	}
-	return in, nil
+	if len(in) == 0 {
+		return nil
+	}
+	return deliver(in)
+}
+
+// Attach passes the connection on to an inner layer that needs it (a TLS
+// layer starts its server handshake there).
+func (w *wire) Attach(c *loop.Conn) {
+	if a, ok := w.inner.(loop.Attacher); ok {
+		a.Attach(c)
+	}
+}
+
+// Detach passes the end of the connection on to the inner layer.
+func (w *wire) Detach() {
+	if a, ok := w.inner.(loop.Attacher); ok {
+		a.Detach()
+	}
 }
 
 // Outbound implements loop.Layer. Write errors are the socket's: gnet

@@ -223,8 +223,8 @@ func (c *Conn) onClose(err error) {
 	}
 	c.closing.Store(true)
 	c.hb.stop()
-	if a, ok := c.layer.(attachable); ok {
-		a.detach()
+	if a, ok := c.layer.(Attacher); ok {
+		a.Detach()
 	}
 	c.out.shut(c.closeErr())
 	c.out.release()

@@ -91,8 +91,8 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c.lastRead, c.lastWrite = r.now(), r.now()
 	r.conns.Add(1)
 	c.h.OnOpen(c)
-	if a, ok := c.layer.(attachable); ok {
-		a.attach(c)
+	if a, ok := c.layer.(Attacher); ok {
+		a.Attach(c)
 	}
 	if c.layer != nil {
 		// Let the layer hand over what it buffered during its handshake.

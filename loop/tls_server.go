@@ -21,8 +21,8 @@ func ServerTLS(cfg *tls.Config) *TLSLayer {
 	return &TLSLayer{tc: tls.Server(raw, cfg), raw: raw}
 }
 
-// attach starts the server handshake once the connection is open. Loop.
-func (l *TLSLayer) attach(c *Conn) {
+// Attach starts the server handshake once the connection is open. Loop.
+func (l *TLSLayer) Attach(c *Conn) {
 	r := l.raw
 	if !r.handshake {
 		return
@@ -106,22 +106,24 @@ func (t *tlsTransport) readBlocking(p []byte) (int, error) {
 	return n, nil
 }
 
-// detach stops a handshake still running when the connection ends. Loop.
-func (l *TLSLayer) detach() {
+// Detach stops a handshake still running when the connection ends. Loop.
+func (l *TLSLayer) Detach() {
 	if l.raw.handshaking() {
 		l.raw.stop()
 	}
 }
 
-// attachable is implemented by layers that need their connection once it is
-// open and a word when it ends.
-type attachable interface {
-	attach(c *Conn)
-	detach()
+// Attacher is implemented by layers that need their connection once it is
+// open (Attach, called on the loop right after the handler's OnOpen) and a
+// word when it ends (Detach, called on the loop before the handler's
+// OnClose). A layer that wraps another passes both on.
+type Attacher interface {
+	Attach(c *Conn)
+	Detach()
 }
 
 var (
-	_ net.Conn   = (*tlsTransport)(nil)
-	_ attachable = (*TLSLayer)(nil)
-	_ Layer      = (*TLSLayer)(nil)
+	_ net.Conn = (*tlsTransport)(nil)
+	_ Attacher = (*TLSLayer)(nil)
+	_ Layer    = (*TLSLayer)(nil)
 )

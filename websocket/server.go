@@ -50,11 +50,8 @@ type ServerConfig struct {
 	MaxRequest int
 	// TLS, when set, serves wss: the TLS handshake (loop.ServerTLS's, on
 	// a short-lived goroutine), then the upgrade over TLS, then frames,
-	// all on the loop. It needs package loop to hand the bytes that
-	// arrive as that handshake ends to the connection's layer, not to the
-	// TLS layer alone (loop/tls_server.go, attach): until then an upgrade
-	// request sent right after the handshake (TLS 1.3 clients do) can
-	// bypass this layer and the upgrade stalls.
+	// all on the loop. Bytes that arrive as the handshake ends go through
+	// this layer first.
 	TLS *tls.Config
 	// OnPong, when set, is called with the payload of every pong frame a
 	// client sends, on the connection's event loop; it must not block.
