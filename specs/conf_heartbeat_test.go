@@ -109,10 +109,10 @@ var _ = Describe("client conformance: heart-beating (scripted peer)", func() {
 		ch := s.dial(stampede.WithHeartBeat(0, 100*time.Millisecond), stampede.WithHeartBeatScale(2), stampede.WithListener("log", log))
 		pc := s.peer.accept()
 		pc.readFrame()
+		start := time.Now() // the server's last byte is about to go out
 		pc.write("CONNECTED\nversion:1.2\nheart-beat:100,0\n\n\x00")
 		r := receiveDial(ch)
 		Expect(r.err).NotTo(HaveOccurred())
-		start := time.Now()
 		Eventually(r.c.Done(), 5*time.Second).Should(BeClosed())
 		Expect(time.Since(start)).To(BeNumerically(">=", 200*time.Millisecond))
 		Expect(r.c.Err()).To(MatchError(stampede.ErrHeartbeatTimeout))

@@ -18,7 +18,7 @@ import (
 )
 
 // handlerPeers are the servers the handler and executor specs run on.
-var handlerPeers = []*peer{rabbitMQ}
+var handlerPeers = []*peer{embedded, rabbitMQ}
 
 // rewriter upper-cases bodies of messages with x-shout and drops those with
 // x-drop.

@@ -1,15 +1,18 @@
 package specs_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"sync/atomic"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/stampede-mq/stampede"
+	"github.com/stampede-mq/stampede/broker"
 )
 
 // peer is a real STOMP server the specs run against, with the documented
@@ -17,6 +20,7 @@ import (
 // difference instead of skipping a spec.
 type peer struct {
 	name     string
+	server   string // what the server header of CONNECTED starts with
 	addr     string // host:port of plain STOMP
 	login    string
 	passcode string
@@ -45,8 +49,18 @@ func env(key, def string) string {
 }
 
 var (
+	// embedded is the embedded broker, started once for the suite (its
+	// address is known after BeforeSuite).
+	embedded = &peer{
+		name:     "embedded",
+		server:   "stampede/",
+		login:    "guest",
+		passcode: "guest",
+		features: features{nackRequeues: true, redeliveredHeader: true},
+	}
 	rabbitMQ = &peer{
 		name:     "RabbitMQ",
+		server:   "RabbitMQ/",
 		addr:     env("STAMPEDE_RABBITMQ", "127.0.0.1:61613"),
 		login:    "guest",
 		passcode: "guest",
@@ -55,6 +69,7 @@ var (
 	}
 	activeMQ = &peer{
 		name:     "ActiveMQ",
+		server:   "ActiveMQ/",
 		addr:     env("STAMPEDE_ACTIVEMQ", "127.0.0.1:61623"),
 		login:    "guest",
 		passcode: "guest",
@@ -90,3 +105,20 @@ func uniqueQueue(prefix string) string {
 func uniqueTopic(prefix string) string {
 	return fmt.Sprintf("/topic/stampede-%s-%d-%d", prefix, os.Getpid(), destSeq.Add(1))
 }
+
+// suiteBroker is the embedded broker every spec that names the embedded
+// peer talks to. It starts before the first spec, so its goroutines are
+// part of every spec's leak baseline, and stops after the last.
+var suiteBroker *broker.Broker
+
+var _ = BeforeSuite(func() {
+	b, err := broker.Start(broker.WithLoops(2), broker.WithAuth("guest", "guest"))
+	Expect(err).NotTo(HaveOccurred())
+	suiteBroker = b
+	embedded.addr = b.Addr().String()
+	DeferCleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		Expect(b.Shutdown(ctx)).To(Succeed())
+	})
+})
