@@ -2,6 +2,8 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +41,9 @@ type Broker struct {
 	closed    bool       // guarded by life
 	endpoints []*endpoint
 
+	selfSigned *tls.Certificate // made at Start when a TLS listener has no config
+	rootCAs    *x509.CertPool
+
 	mu       sync.Mutex // guards what follows
 	sessions map[string]*session
 	drained  chan struct{} // closed when sessions empties during a shutdown
@@ -49,8 +54,9 @@ type Broker struct {
 // WebSocket listener sets newLayer. Start and Restart listen on every
 // endpoint.
 type endpoint struct {
-	scheme   string // "tcp"
+	scheme   string // "tcp", "ssl", "ws" or "wss"
 	address  string // as configured, then as bound (the port 0 resolved)
+	path     string // WebSocket path
 	newLayer func() loop.Layer
 	srv      *loop.Server
 	addr     net.Addr
@@ -71,6 +77,11 @@ func Start(opts ...Option) (*Broker, error) {
 		endpoints: []*endpoint{{scheme: "tcp", address: cfg.listen}},
 	}
 	b.faults.b = b
+	extra, err := b.endpointsFor(cfg.extra)
+	if err != nil {
+		return nil, err
+	}
+	b.endpoints = append(b.endpoints, extra...)
 	b.wheel = loop.NewWheel(10*time.Millisecond, 4096)
 	if err := b.listen(); err != nil {
 		b.wheel.Stop()

@@ -50,6 +50,7 @@ type config struct {
 	logger         *slog.Logger
 	versions       []codec.Version
 	connectTimeout time.Duration
+	extra          []listenerSpec // TLS and WebSocket listeners
 }
 
 func defaultConfig() config {

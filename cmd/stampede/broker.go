@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/stampede-mq/stampede/broker"
@@ -27,7 +29,10 @@ func brokerCommand() command {
 // brokerFlags are the broker subcommand's flags.
 type brokerFlags struct {
 	listen     string
-	ws         string
+	ws         []string
+	tlsListen  string
+	tlsCert    string
+	tlsKey     string
 	login      string
 	passcode   string
 	heartBeat  time.Duration
@@ -37,7 +42,13 @@ type brokerFlags struct {
 
 func (f *brokerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.listen, "listen", "tcp://127.0.0.1:61613", "TCP listener, tcp://host:port (port 0 picks a free one)")
-	fs.StringVar(&f.ws, "ws", "", "WebSocket listener, ws://host:port/path (not available yet)")
+	fs.Func("ws", "WebSocket listener, ws://host:port/path or wss://host:port/path (repeatable; RabbitMQ's is ws://127.0.0.1:15674/ws)", func(v string) error {
+		f.ws = append(f.ws, v)
+		return nil
+	})
+	fs.StringVar(&f.tlsListen, "tls", "", "STOMP over TLS listener, host:port")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "server certificate (PEM) for --tls and wss:// (default: a generated self-signed one)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "private key (PEM) of --tls-cert")
 	fs.StringVar(&f.login, "login", "", "accept only this login (with --passcode)")
 	fs.StringVar(&f.passcode, "passcode", "", "the passcode that goes with --login")
 	fs.DurationVar(&f.heartBeat, "heartbeat", 0, "heart-beat interval the broker offers both ways, e.g. 10s (0: none)")
@@ -47,9 +58,6 @@ func (f *brokerFlags) register(fs *flag.FlagSet) {
 
 // options turns the flags into broker options.
 func (f *brokerFlags) options(stderr io.Writer) ([]broker.Option, error) {
-	if f.ws != "" {
-		return nil, errors.New("--ws: the WebSocket listener is not available yet")
-	}
 	if f.passcode != "" && f.login == "" {
 		return nil, errors.New("--passcode needs --login")
 	}
@@ -65,6 +73,20 @@ func (f *brokerFlags) options(stderr io.Writer) ([]broker.Option, error) {
 	}
 	if f.login != "" {
 		opts = append(opts, broker.WithAuth(f.login, f.passcode))
+	}
+	var cfg *tls.Config
+	if f.tlsCert != "" || f.tlsKey != "" {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		cfg = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	if f.tlsListen != "" {
+		opts = append(opts, broker.WithTLSListener(f.tlsListen, cfg))
+	}
+	for _, u := range f.ws {
+		opts = append(opts, broker.WithWebSocketListener(u, cfg))
 	}
 	return opts, nil
 }
@@ -96,7 +118,7 @@ func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "stampede broker: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "stampede broker listening on %s\n", b.URL())
+	fmt.Fprintf(stdout, "stampede broker listening on %s\n", strings.Join(b.URLs(), " "))
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()

@@ -42,7 +42,8 @@ func TestRunUnknownCommand(t *testing.T) {
 
 func TestBrokerRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
-		{"--ws", "ws://127.0.0.1:0/ws"},
+		{"--listen", "127.0.0.1:0", "--ws", "http://127.0.0.1:0/ws"},
+		{"--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent.pem", "--tls", "127.0.0.1:0"},
 		{"--passcode", "p"},
 		{"--listen", "ssl://127.0.0.1:0"},
 		{"--heartbeat", "-1s"},
