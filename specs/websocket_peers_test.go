@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/url"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/stampede-mq/stampede"
+	"github.com/stampede-mq/stampede/broker"
 	"github.com/stampede-mq/stampede/codec"
 	"github.com/stampede-mq/stampede/handlers"
 	"github.com/stampede-mq/stampede/internal/leaktest"
@@ -38,6 +40,10 @@ type wsPeer struct {
 	// fault injection (ping, close codes, frames cut across messages).
 	server  func() *wstest.Server
 	injects bool // ping, close codes
+	// sendError makes the server send an ERROR to c and close, where the
+	// peer can be told to (the embedded broker's fault injection); nil
+	// makes the spec provoke one (an unknown destination kind).
+	sendError func(c *stampede.Conn)
 	splits  bool // the server cuts its STOMP frames across messages
 	scheme  string
 }
@@ -76,10 +82,39 @@ var wsPeers = func() []*wsPeer {
 			p.splits = true
 			return p
 		}(),
+		embeddedWS("ws", hb),
+		embeddedWS("wss", hb),
 		wstestPeer("the embedded broker's stand-in (wstest) over wss", wstest.Options{HeartBeat: hb, TLS: &tls.Config{Certificates: []tls.Certificate{leaf.TLS}}},
 			stampede.WithTLS(&tls.Config{RootCAs: ca.Pool(), ServerName: "localhost"})),
 	}
 }()
+
+// embeddedWS is the embedded broker with a WebSocket listener (ws or wss).
+func embeddedWS(scheme string, hb codec.HeartBeat) *wsPeer {
+	var b *broker.Broker
+	return &wsPeer{
+		name:   "the embedded broker over " + scheme,
+		scheme: scheme,
+		sendError: func(c *stampede.Conn) {
+			Expect(b.Faults().Session(c.Session()).SendError("closing on purpose")).To(Succeed())
+		},
+		start: func() (string, string, []stampede.Option, func()) {
+			var err error
+			b, err = broker.Start(broker.WithLoops(1), broker.WithHeartBeat(hb.Send, hb.Receive),
+				broker.WithWebSocketListener(scheme+"://127.0.0.1:0/ws", nil))
+			Expect(err).NotTo(HaveOccurred())
+			u, err := url.Parse(b.URLFor(scheme))
+			Expect(err).NotTo(HaveOccurred())
+			opts := []stampede.Option{stampede.WithTLS(&tls.Config{RootCAs: b.RootCAs()})}
+			return u.Host, u.Path, opts, func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				Expect(b.Shutdown(ctx)).To(Succeed())
+			}
+		},
+		server: func() *wstest.Server { return nil },
+	}
+}
 
 // wsListener records a connection's events for the specs.
 type wsListener struct {
@@ -204,9 +239,13 @@ var _ = Describe("the WebSocket transport", func() {
 					Expect(ce.Reason).To(Equal("policy"))
 					return
 				}
-				// RabbitMQ closes the connection after an ERROR frame.
-				_, err := c.Subscribe(ctx, "/no-such-kind/x", nil)
-				Expect(err).NotTo(HaveOccurred())
+				// The server closes the connection after an ERROR frame.
+				if peer.sendError != nil {
+					peer.sendError(c)
+				} else {
+					_, err := c.Subscribe(ctx, "/no-such-kind/x", nil)
+					Expect(err).NotTo(HaveOccurred())
+				}
 				Eventually(c.Done()).WithTimeout(10 * time.Second).Should(BeClosed())
 				var se *stampede.ServerError
 				Expect(errors.As(c.Err(), &se)).To(BeTrue(), "Err() = %v", c.Err())
