@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gexec"
 
+	"github.com/stampede-mq/stampede"
 	"github.com/stampede-mq/stampede/codec"
 )
 
@@ -27,6 +28,7 @@ var _ = Describe("stampede broker (the command)", func() {
 
 	// startCLI runs the broker command and returns it with the address it
 	// printed.
+	var lastURLs []string // every URL the last started broker printed
 	startCLI := func(args ...string) (*exec.Cmd, string) {
 		GinkgoHelper()
 		cmd := exec.Command(bin, append([]string{"broker", "--listen", "tcp://127.0.0.1:0"}, args...)...)
@@ -37,8 +39,11 @@ var _ = Describe("stampede broker (the command)", func() {
 		DeferCleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		line, err := bufio.NewReader(out).ReadString('\n')
 		Expect(err).NotTo(HaveOccurred())
-		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "stampede broker listening on tcp://")
+		urls, ok := strings.CutPrefix(strings.TrimSpace(line), "stampede broker listening on ")
 		Expect(ok).To(BeTrue(), "first line: %q", line)
+		addr, ok := strings.CutPrefix(strings.Fields(urls)[0], "tcp://")
+		Expect(ok).To(BeTrue(), "first line: %q", line)
+		lastURLs = strings.Fields(urls)
 		go func() { _, _ = bufio.NewReader(out).WriteTo(GinkgoWriter) }()
 		return cmd, addr
 	}
@@ -73,10 +78,22 @@ var _ = Describe("stampede broker (the command)", func() {
 	})
 
 	It("fails at once, with a message, on a flag it cannot honour", func() {
-		cmd := exec.Command(bin, "broker", "--ws", "ws://127.0.0.1:0/ws")
+		cmd := exec.Command(bin, "broker", "--listen", "127.0.0.1:0", "--ws", "http://127.0.0.1:0/ws")
 		session, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 		Expect(err).NotTo(HaveOccurred())
 		Eventually(session, 10*time.Second).Should(gexec.Exit(2))
 		Expect(string(session.Err.Contents())).To(ContainSubstring("WebSocket"))
+	})
+
+	It("serves TLS and WebSocket clients with --tls and --ws", func() {
+		startCLI("--tls", "127.0.0.1:0", "--ws", "ws://127.0.0.1:0/ws")
+		Expect(lastURLs).To(HaveLen(3))
+		eng := newEngine()
+		for _, u := range lastURLs[1:] {
+			c, err := stampede.Dial(ctxT(), u, stampede.WithEngine(eng), stampede.WithInsecureSkipVerify())
+			Expect(err).NotTo(HaveOccurred(), u)
+			Expect(c.Send(ctxT(), "/queue/cli", []byte(u), stampede.WithReceipt())).To(Succeed())
+			Expect(c.Disconnect(ctxT())).To(Succeed())
+		}
 	})
 })

@@ -116,6 +116,9 @@ func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	b, err := broker.Start(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "stampede broker: %v\n", err)
+		if errors.Is(err, broker.ErrInvalidOption) {
+			return 2 // a flag it cannot honour
+		}
 		return 1
 	}
 	fmt.Fprintf(stdout, "stampede broker listening on %s\n", strings.Join(b.URLs(), " "))
