@@ -126,7 +126,7 @@ func (b *Broker) acceptFunc(ep *endpoint) loop.AcceptFunc {
 		if ep.newLayer != nil {
 			s.wire.inner = ep.newLayer()
 		}
-		return loop.ConnConfig{Handler: s, Layer: &s.wire, Limits: b.cfg.limits, HighWater: b.cfg.highWater}, nil
+		return loop.ConnConfig{Handler: s, Layer: &s.wire, Limits: b.cfg.limits, HighWater: b.cfg.highWater, Linger: closeLinger}, nil
 	}
 }
 

@@ -1,15 +1,14 @@
 package broker
 
 import (
-	"sync/atomic"
 	"time"
 
 	"github.com/stampede-mq/stampede/loop"
 )
 
-// slowConsumerLinger is how long a slow consumer's connection may take to
-// drain the bytes queued for it, the ERROR last, before it is closed anyway.
-const slowConsumerLinger = 5 * time.Second
+// closeLinger is how long a closing connection may take to read what is
+// queued for it (an ERROR above all) before its socket is closed anyway.
+const closeLinger = 5 * time.Second
 
 // Flow control towards clients. A delivery never waits: when a client's
 // outbound buffer passes the high-water mark, the session is blocked.
@@ -99,34 +98,5 @@ func (s *session) shutdown() {
 	s.mu.Unlock()
 	putBuffer(buf)
 	s.state = finished
-	s.closeWhenFlushed(nil, 0)
-}
-
-// closeWhenFlushed closes the connection once every byte queued for it is
-// in the kernel's hands, or when linger (if not zero) is over. Closing at
-// once would lose what a full socket has not taken: the loop drops it.
-// Safe from any goroutine.
-func (s *session) closeWhenFlushed(cause error, linger time.Duration) {
-	var deadline time.Time
-	if linger > 0 {
-		deadline = time.Now().Add(linger)
-	}
-	tick := s.b.wheel.Tick()
-	var timer atomic.Pointer[loop.Timer]
-	var check func()
-	check = func() {
-		if s.c.Closed() {
-			return
-		}
-		if s.c.Buffered() == 0 || (!deadline.IsZero() && time.Now().After(deadline)) {
-			s.close(cause)
-			return
-		}
-		if t := timer.Load(); t != nil {
-			t.Reset(tick)
-			return
-		}
-		timer.Store(s.b.wheel.AfterFunc(tick, check))
-	}
-	check()
+	s.close(nil) // the loop lingers until what is queued is out
 }

@@ -216,12 +216,11 @@ func (s *session) killLocked(cause error, message, detail string) {
 	putBuffer(bp)
 	s.b.log.Info("closing connection", "session", s.id, "message", message, "detail", detail)
 	_ = s.c.Post(func() { s.state = finished }) // its input is ignored from now on
-	s.closeWhenFlushed(cause, slowConsumerLinger)
+	s.close(cause)                              // the loop lingers until the ERROR is out
 }
 
-// lastWords answers a frame the decoder refused (a limit, a syntax error):
-// the connection is already closing, so the ERROR goes straight to the
-// socket through the layer. Loop only, from OnClose.
+// lastWords answers a frame the decoder refused (a limit, a syntax error)
+// with an ERROR. Loop only, from OnDecodeError.
 func (s *session) lastWords(se *codec.SyntaxError) {
 	message := "malformed frame"
 	switch {
@@ -232,9 +231,6 @@ func (s *session) lastWords(se *codec.SyntaxError) {
 	case errors.Is(se, codec.ErrHeaderLineTooLong):
 		message = "header line too long"
 	}
-	b, err := codec.Encoder{Version: s.version}.Append(nil, errorFrame(nil, message, se.Error()))
-	if err == nil {
-		s.wire.writeLast(b)
-	}
+	_ = s.c.WriteFrame(context.Background(), loop.Force, codec.Encoder{Version: s.version}, errorFrame(nil, message, se.Error()))
 	s.b.log.Info("protocol error", "session", s.id, "message", message, "detail", se.Error())
 }

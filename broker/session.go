@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -120,14 +119,18 @@ func (s *session) OnFrame(_ *loop.Conn, f *codec.Frame) {
 // OnHeartBeat: the loop already counted the EOL as a sign of life.
 func (s *session) OnHeartBeat(*loop.Conn) {}
 
-// OnClose answers a frame the decoder refused with an ERROR, then hands
-// back what the session had: unacknowledged messages go back to their
-// queues, subscriptions and temp queues go away.
-func (s *session) OnClose(_ *loop.Conn, cause error) {
-	var se *codec.SyntaxError
-	if errors.As(cause, &se) && s.state != finished {
+// OnDecodeError answers a frame the decoder refused with an ERROR; the
+// loop then closes the connection once the ERROR is out.
+func (s *session) OnDecodeError(_ *loop.Conn, se *codec.SyntaxError) {
+	if s.state != finished {
 		s.lastWords(se)
 	}
+	s.state = finished
+}
+
+// OnClose hands back what the session had: unacknowledged messages go back
+// to their queues, subscriptions and temp queues go away.
+func (s *session) OnClose(_ *loop.Conn, cause error) {
 	s.state = finished
 	if s.connectT != nil {
 		s.connectT.Stop()

@@ -10,9 +10,6 @@ import (
 // it passes bytes through; a TLS or WebSocket listener puts its own layer
 // in inner. It exists for two reasons of the broker's own:
 //
-//   - it remembers the socket's writer, so that a frame the decoder refused
-//     can still be answered with an ERROR while the loop closes the
-//     connection (the loop gives the handler no other way to write then);
 //   - it makes a connection silent when a fault hangs it: bytes in and out
 //     are swallowed and the socket stays open.
 //
@@ -20,7 +17,6 @@ import (
 type wire struct {
 	s     *session
 	inner loop.Layer
-	raw   loop.RawWriter
 	hung  atomic.Bool
 }
 
@@ -30,9 +26,6 @@ type outboundBuffered interface{ OutboundBuffered() int }
 
 // Inbound implements loop.Layer.
 func (w *wire) Inbound(in []byte, rw loop.RawWriter, deliver func([]byte) error) error {
-	if w.raw == nil {
-		w.raw = rw
-	}
 	if w.hung.Load() {
 		return nil
 	}
@@ -89,12 +82,4 @@ func (w *wire) Close(rw loop.RawWriter) {
 	if w.inner != nil && !w.hung.Load() {
 		w.inner.Close(rw)
 	}
-}
-
-// writeLast writes p to a connection that is closing, from its OnClose.
-func (w *wire) writeLast(p []byte) {
-	if w.raw == nil || w.hung.Load() {
-		return
-	}
-	_ = w.Outbound(p, w.raw)
 }

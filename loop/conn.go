@@ -33,15 +33,17 @@ type Conn struct {
 	value  atomic.Value // the protocol's per-connection state
 
 	// Loop-owned.
-	dec       *codec.Decoder
-	frame     codec.Frame
-	lastRead  int64 // reactor clock, nanoseconds
-	lastWrite int64
-	opened    bool
-	hb        heartbeat
-	pending   []byte             // bytes that arrived before OnOpen (layer leftovers)
-	decodeFn  func([]byte) error // c.decode, bound once
-	iov       [][]byte           // scratch for writev
+	dec         *codec.Decoder
+	frame       codec.Frame
+	lastRead    int64 // reactor clock, nanoseconds
+	lastWrite   int64
+	opened      bool
+	hb          heartbeat
+	pending     []byte             // bytes that arrived before OnOpen (layer leftovers)
+	decodeFn    func([]byte) error // c.decode, bound once
+	linger      time.Duration      // how long a graceful close waits for the peer to take what is queued
+	lingerUntil int64              // reactor clock; non-zero while a graceful close waits
+	iov         [][]byte           // scratch for writev
 
 	out outbox
 
@@ -148,12 +150,20 @@ func (c *Conn) closeErr() error {
 	return ErrClosed
 }
 
-// closeOnLoop flushes and closes on the loop.
+// closeOnLoop flushes and closes on the loop. Gracefully, with a linger,
+// the socket stays open until the peer took every byte queued for it (or
+// the linger is over): closing with bytes in the loop's buffer would drop
+// them.
 func (c *Conn) closeOnLoop(graceful bool) {
 	if graceful {
 		c.flush()
 		if c.layer != nil {
 			c.layer.Close(c.gc)
+		}
+		if c.linger > 0 && c.gc.OutboundBuffered() > 0 && c.lingerUntil == 0 {
+			c.lingerUntil = c.rt.now() + int64(c.linger)
+			c.hb.watchDrain(c)
+			return
 		}
 	}
 	_ = c.gc.Close()
@@ -172,6 +182,15 @@ func (c *Conn) onTraffic() gnet.Action {
 			err = c.decode(buf)
 		}
 		if err != nil {
+			var se *codec.SyntaxError
+			if h, ok := c.h.(DecodeErrorHandler); ok && errors.As(err, &se) {
+				// The handler may answer (an ERROR frame) before the
+				// connection closes; what it writes is flushed.
+				h.OnDecodeError(c, se)
+				c.fail(err)
+				c.closeOnLoop(true)
+				return gnet.None
+			}
 			c.fail(err)
 			return gnet.Close
 		}

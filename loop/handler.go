@@ -20,3 +20,11 @@ type Handler interface {
 	// [ErrHeartbeatTimeout]); nil for a plain local Close.
 	OnClose(c *Conn, cause error)
 }
+
+// DecodeErrorHandler is implemented by handlers that answer a frame the
+// decoder refused before the connection closes (a server sends ERROR). It
+// runs on the loop; writes must use Force. The connection then closes
+// gracefully: what was written is flushed, within the linger.
+type DecodeErrorHandler interface {
+	OnDecodeError(c *Conn, err *codec.SyntaxError)
+}

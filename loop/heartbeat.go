@@ -49,7 +49,7 @@ func (h *heartbeat) watchDrain(c *Conn) {
 	if h.drainT == nil {
 		h.drainT = c.rt.wheel.AfterFunc(c.rt.wheel.Tick(), func() {
 			_ = c.Post(func() {
-				if !c.closing.Load() {
+				if !c.closing.Load() || c.lingerUntil != 0 {
 					c.sampleInflight()
 				}
 			})

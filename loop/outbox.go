@@ -234,6 +234,14 @@ func (c *Conn) writeRaw(p []byte) {
 // every wheel tick. Loop only.
 func (c *Conn) sampleInflight() {
 	n := c.gc.OutboundBuffered()
+	if c.lingerUntil != 0 { // a graceful close waits for the peer
+		if n == 0 || c.rt.now() > c.lingerUntil {
+			_ = c.gc.Close()
+			return
+		}
+		c.hb.watchDrain(c)
+		return
+	}
 	o := &c.out
 	o.mu.Lock()
 	o.inflight = n

@@ -44,6 +44,11 @@ type ConnConfig struct {
 	HighWater int
 	// Value is the initial value of Conn.Value.
 	Value any
+	// Linger is how long a graceful close (Close, or after a decoding
+	// error answered by a DecodeErrorHandler) keeps the socket open for
+	// the peer to take the bytes queued for it. Zero closes at once, which
+	// may drop what a slow peer has not read yet.
+	Linger time.Duration
 }
 
 // DefaultHighWater is the default high-water mark of a connection's outbox.
@@ -60,6 +65,7 @@ func (r *reactor) newConn(cfg ConnConfig) *Conn {
 		done:    make(chan struct{}),
 		pending: cfg.Leftover,
 	}
+	c.linger = cfg.Linger
 	c.out.hwm = cfg.HighWater
 	if c.out.hwm <= 0 {
 		c.out.hwm = DefaultHighWater
