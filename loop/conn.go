@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,10 +43,11 @@ type Conn struct {
 	linger      time.Duration      // how long a graceful close waits for the peer to take what is queued
 	lingerUntil int64              // reactor clock; non-zero while a graceful close waits
 	iov         [][]byte           // scratch for writev
+	pl          *perLoop           // what the connections of this loop share
+	gone        bool               // OnClose ran
 
 	out outbox
 
-	closeOnce sync.Once
 	cause     atomic.Pointer[error]
 	done      chan struct{} // closed after OnClose ran
 	closing   atomic.Bool
@@ -241,6 +241,7 @@ func (c *Conn) onClose(err error) {
 		c.setCause(io.EOF)
 	}
 	c.closing.Store(true)
+	c.gone = true
 	c.hb.stop()
 	if a, ok := c.layer.(Attacher); ok {
 		a.Detach()

@@ -156,10 +156,8 @@ func (c *Conn) commit() error {
 	wake := !o.queued
 	o.queued = true
 	o.mu.Unlock()
-	if wake && c.gc != nil {
-		if err := c.gc.Wake(nil); err != nil {
-			return ErrEngineClosed
-		}
+	if wake && c.pl != nil { // before OnOpen, OnOpen flushes
+		return c.pl.schedule(c)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package loop
 
 import (
+	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,11 +16,11 @@ import (
 // wheel, the clock, the defaults, and the gnet event handler.
 type reactor struct {
 	gnet.BuiltinEventEngine
-	wheel  *Wheel
-	base   time.Time
-	log    *slog.Logger
-	arenas arenaSet
-	conns  atomic.Int64
+	wheel *Wheel
+	base  time.Time
+	log   *slog.Logger
+	loops loopSet
+	conns atomic.Int64
 	// accept makes a connection's handler and settings for connections a
 	// listener accepted; nil for a client engine.
 	accept func(gc gnet.Conn) (*Conn, error)
@@ -91,7 +93,8 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	}
 	c.gc = gc
 	c.decodeFn = c.decode
-	c.dec = codec.NewDecoder(codec.WithLimits(c.limits), codec.WithArena(r.arenas.get(gc)))
+	c.pl = r.loops.get(gc.EventLoop())
+	c.dec = codec.NewDecoder(codec.WithLimits(c.limits), codec.WithArena(&c.pl.arena))
 	c.local, c.peer = gc.LocalAddr(), gc.RemoteAddr()
 	c.opened = true
 	c.lastRead, c.lastWrite = r.now(), r.now()
@@ -136,34 +139,84 @@ func (r *reactor) OnClose(gc gnet.Conn, err error) gnet.Action {
 	return gnet.None
 }
 
-// arenaSet gives the connections of one loop a shared decoding arena. gnet
-// runs each loop on one goroutine, so an arena per loop needs no lock.
-type arenaSet struct {
-	m atomic.Pointer[map[gnet.EventLoop]*codec.Arena]
+// loopSet holds what the connections of one event loop share. gnet runs
+// each loop on one goroutine, so loop-only parts need no lock.
+type loopSet struct {
+	m atomic.Pointer[map[gnet.EventLoop]*perLoop]
 }
 
-func (s *arenaSet) get(gc gnet.Conn) *codec.Arena {
-	el := gc.EventLoop()
+// perLoop is one event loop's shared state: the decoding arena (loop only)
+// and the list of connections with bytes to write, flushed by one task per
+// batch instead of one wake-up per connection.
+type perLoop struct {
+	el     gnet.EventLoop
+	arena  codec.Arena
+	mu     sync.Mutex
+	dirty  []*Conn
+	spare  []*Conn
+	queued bool
+	run    gnet.RunnableFunc
+}
+
+func (s *loopSet) get(el gnet.EventLoop) *perLoop {
 	if m := s.m.Load(); m != nil {
-		if a, ok := (*m)[el]; ok {
-			return a
+		if pl, ok := (*m)[el]; ok {
+			return pl
 		}
 	}
 	for {
 		old := s.m.Load()
-		next := make(map[gnet.EventLoop]*codec.Arena)
+		next := make(map[gnet.EventLoop]*perLoop)
 		if old != nil {
 			for k, v := range *old {
 				next[k] = v
 			}
 		}
-		if a, ok := next[el]; ok {
-			return a
+		if pl, ok := next[el]; ok {
+			return pl
 		}
-		a := new(codec.Arena)
-		next[el] = a
+		pl := &perLoop{el: el}
+		pl.run = pl.flushAll
+		next[el] = pl
 		if s.m.CompareAndSwap(old, &next) {
-			return a
+			return pl
 		}
 	}
+}
+
+// schedule adds c to the connections to flush; the first one of a batch
+// posts the flush task. Safe for concurrent use.
+func (pl *perLoop) schedule(c *Conn) error {
+	pl.mu.Lock()
+	pl.dirty = append(pl.dirty, c)
+	first := !pl.queued
+	pl.queued = true
+	pl.mu.Unlock()
+	if first {
+		if err := pl.el.Execute(context.Background(), pl.run); err != nil {
+			return ErrEngineClosed
+		}
+	}
+	return nil
+}
+
+// flushAll writes what every scheduled connection has queued. Loop.
+func (pl *perLoop) flushAll(context.Context) error {
+	pl.mu.Lock()
+	list := pl.dirty
+	pl.dirty, pl.spare = pl.spare[:0], nil
+	pl.queued = false
+	pl.mu.Unlock()
+	for i, c := range list {
+		if !c.gone {
+			c.flush()
+		}
+		list[i] = nil
+	}
+	pl.mu.Lock()
+	if pl.spare == nil && cap(list) <= 4096 {
+		pl.spare = list[:0]
+	}
+	pl.mu.Unlock()
+	return nil
 }
