@@ -99,8 +99,15 @@ func (r *runner) connectOne(ctx context.Context, i int) error {
 	if len(r.s.SourceIPs) > 0 {
 		opts = append(opts, stampede.WithBindAddress(net.JoinHostPort(r.s.SourceIPs[i%len(r.s.SourceIPs)], "0")))
 	}
-	if ro == roleConsumer && r.s.consumerExecutor() == ExecInline {
-		opts = append(opts, stampede.WithExecutor(loop.Inline{}))
+	if ro == roleConsumer {
+		if r.s.consumerExecutor() == ExecInline {
+			opts = append(opts, stampede.WithExecutor(loop.Inline{}))
+		} else {
+			// A consumer that falls behind slows the broker down through
+			// TCP instead of being closed: a load generator measures, it
+			// does not shed load.
+			opts = append(opts, stampede.WithSlowConsumer(stampede.SlowConsumerBlock))
+		}
 	}
 	c, err := stampede.Dial(ctx, r.address, opts...)
 	if err != nil {

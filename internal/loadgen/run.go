@@ -209,8 +209,11 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 		p := &producer{r: r, idx: m.idx, conn: m.conn, dest: s.Destination(m.idx % s.Destinations)}
 		producers.Go(func() { p.run(pctx, start) })
 	}
-	allSent := make(chan struct{})
-	go func() { producers.Wait(); close(allSent) }()
+	var allSent chan struct{} // closed when every producer is done; never without producers
+	if s.Producers > 0 {
+		allSent = make(chan struct{})
+		go func() { producers.Wait(); close(allSent) }()
+	}
 
 	interrupted := false
 	wait := func(d time.Duration) bool { // false when the run must stop now
@@ -243,7 +246,7 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 		before = r.point()
 	}
 	stopProducers()
-	<-allSent
+	producers.Wait()
 	after := r.point()
 	res.Measured = time.Since(measureFrom)
 	res.Process.Memory = memory(false)

@@ -79,3 +79,16 @@ func TestRunFailsWithoutBroker(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestRunWithoutProducersLastsItsDuration(t *testing.T) {
+	s := DefaultScenario()
+	s.Producers, s.Consumers, s.Idle = 0, 2, 3
+	s.Duration, s.Warmup = 300*time.Millisecond, 0
+	res, err := Run(context.Background(), Target{Embedded: true}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Measured < s.Duration || res.Connect.Connections != 5 || res.Delivery.Checked && res.Delivery.Expected != 0 {
+		t.Fatalf("measured %v, %d connections, delivery %+v", res.Measured, res.Connect.Connections, res.Delivery)
+	}
+}

@@ -53,6 +53,9 @@ func WriteSummary(w io.Writer, r *Result) error {
 		ew.printf("delivery        sent %s  expected %s  received %s  lost %s (%.4f%%)  duplicates %s",
 			FormatCount(d.Sent), FormatCount(d.Expected), FormatCount(d.Received), FormatCount(d.Lost),
 			100*d.LossRatio(), FormatCount(d.Dups))
+		if d.Lost > 0 {
+			ew.printf("\n                lost = not received %v after the producers stopped (--drain)", s.Drain)
+		}
 		if d.Reordered > 0 {
 			ew.printf("  reordered %s", FormatCount(d.Reordered))
 		}
