@@ -4,7 +4,7 @@ GO      ?= go
 PKGS    := $(shell $(GO) list ./... 2>/dev/null | grep -v /specs)
 FUZZTIME ?= 30s
 
-.PHONY: help test test-unit specs lint fuzz bench demo brokers-start brokers-stop
+.PHONY: help test test-unit specs lint fuzz bench demo brokers-start brokers-stop report-screenshot
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -37,3 +37,9 @@ brokers-start: ## install (if missing) and start RabbitMQ and ActiveMQ on loopba
 
 brokers-stop: ## stop the brokers started by brokers-start
 	scripts/brokers/all.sh stop
+
+demo: ## the main job: a short load test against the embedded broker
+	$(GO) run ./cmd/stampede bench
+
+report-screenshot: ## screenshot of a bench report into docs/ (installs chromium)
+	scripts/report-screenshot.sh
