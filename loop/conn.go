@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,7 +34,6 @@ type Conn struct {
 
 	// Loop-owned.
 	dec         *codec.Decoder
-	frame       codec.Frame
 	lastRead    int64 // reactor clock, nanoseconds
 	lastWrite   int64
 	opened      bool
@@ -48,9 +48,11 @@ type Conn struct {
 
 	out outbox
 
-	cause     atomic.Pointer[error]
-	done      chan struct{} // closed after OnClose ran
-	closing   atomic.Bool
+	cause    atomic.Pointer[error]
+	doneMu   sync.Mutex
+	done     chan struct{} // closed after OnClose ran; made on first use
+	finished bool          // OnClose ran
+	closing  atomic.Bool
 }
 
 // ID returns a number unique among the connections of the process.
@@ -76,7 +78,17 @@ func (c *Conn) Decoder() *codec.Decoder { return c.dec }
 
 // Done is closed once the connection is closed and its handler's OnClose
 // has returned. Safe for concurrent use.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} {
+	c.doneMu.Lock()
+	defer c.doneMu.Unlock()
+	if c.done == nil { // made on first use: most connections are never waited for
+		c.done = make(chan struct{})
+		if c.finished {
+			close(c.done)
+		}
+	}
+	return c.done
+}
 
 // Err returns why the connection closed, once Done is closed (nil for a
 // plain local Close). Safe for concurrent use.
@@ -202,15 +214,16 @@ func (c *Conn) onTraffic() gnet.Action {
 // decode feeds p to the decoder and dispatches what comes out.
 func (c *Conn) decode(p []byte) error {
 	for len(p) > 0 && !c.closing.Load() {
-		n, k, err := c.dec.Decode(p, &c.frame)
+		f := &c.pl.frame // one scratch frame per loop: OnFrame copies what it keeps
+		n, k, err := c.dec.Decode(p, f)
 		if err != nil {
 			return err
 		}
 		p = p[n:]
 		switch k {
 		case codec.GotFrame:
-			c.h.OnFrame(c, &c.frame)
-			c.frame = codec.Frame{}
+			c.h.OnFrame(c, f)
+			*f = codec.Frame{}
 		case codec.GotHeartBeat:
 			c.h.OnHeartBeat(c)
 		}
@@ -249,7 +262,12 @@ func (c *Conn) onClose(err error) {
 	c.out.shut(c.closeErr())
 	c.out.release()
 	c.h.OnClose(c, c.Err())
-	close(c.done)
+	c.doneMu.Lock()
+	c.finished = true
+	if c.done != nil {
+		close(c.done)
+	}
+	c.doneMu.Unlock()
 }
 
 // SetHeartBeat starts (or changes) heart-beating: an EOL is written when

@@ -64,7 +64,6 @@ func (r *reactor) newConn(cfg ConnConfig) *Conn {
 		limits:  cfg.Limits,
 		id:      connIDs.Add(1),
 		layer:   cfg.Layer,
-		done:    make(chan struct{}),
 		pending: cfg.Leftover,
 	}
 	c.linger = cfg.Linger
@@ -151,6 +150,7 @@ type loopSet struct {
 type perLoop struct {
 	el     gnet.EventLoop
 	arena  codec.Arena
+	frame  codec.Frame // the frame being handed to a handler (loop only)
 	mu     sync.Mutex
 	dirty  []*Conn
 	spare  []*Conn
