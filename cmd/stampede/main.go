@@ -1,9 +1,12 @@
 // Command stampede is the command line of the stampede STOMP framework.
 //
-//	stampede <command> [flags]
+//	stampede [flags]            the STOMP shell, stomp.py's CLI (python -m stomp)
+//	stampede <command> [flags]  a subcommand: shell, send, subscribe, broker, ...
 //
 // Each subcommand lives in a file of its own and is listed in commands.
 // Run "stampede help" for the list.
+//
+// Exit status: 0 ok; 1 a connection or protocol failure; 2 a usage error.
 package main
 
 import (
@@ -12,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -26,7 +30,12 @@ type command struct {
 // commands lists the subcommands, in the order help shows them.
 func commands() []command {
 	return []command{
+		shellCommand(),
+		sendCommand(),
+		subscribeCommand(),
 		brokerCommand(),
+		// benchCommand(), // BENCH: uncomment at merge, once bench.go defines it
+		versionCommand(),
 	}
 }
 
@@ -41,14 +50,20 @@ func main() {
 	os.Exit(code)
 }
 
-// run dispatches to the subcommand args[0] names.
+// run dispatches to the subcommand args[0] names. Without one (no
+// arguments, or flags only) it runs the shell, as stomp.py's CLI does.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return runShell(ctx, args, stdout, stderr)
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	if args[0] == "help" {
+		if len(args) > 1 { // help <command>: the command's own -h
+			for _, c := range commands() {
+				if c.name == args[1] {
+					return c.run(ctx, []string{"-h"}, stdout, stderr)
+				}
+			}
+		}
 		usage(stdout)
 		return 0
 	}
@@ -63,8 +78,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: stampede <command> [flags]")
+	fmt.Fprintln(w, "usage: stampede [flags]            the STOMP shell (see stampede -h)")
+	fmt.Fprintln(w, "       stampede <command> [flags]")
 	fmt.Fprintln(w)
+	listCommands(w)
+}
+
+// listCommands prints the subcommands and how to learn more.
+func listCommands(w io.Writer) {
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
