@@ -131,13 +131,20 @@ func (l *readerLines) close() { l.once.Do(func() { close(l.done) }) }
 // terminalLines reads lines with readline: editing, history, completion.
 type terminalLines struct {
 	rl       *readline.Instance
+	stdin    *readline.CancelableStdin
 	atPrompt atomic.Bool // inside Readline
+	once     sync.Once
 }
 
 // newTerminal sets up readline on the process's terminal. historyFile may
 // be "" (no history kept).
 func newTerminal(prompt, historyFile string, complete readline.AutoCompleter) (*terminalLines, error) {
+	// Our own cancelable stdin: readline's Close does not close the one it
+	// makes, so a Close while Readline waits for a key (SIGTERM at the
+	// prompt) would wait for that key.
+	stdin := readline.NewCancelableStdin(os.Stdin)
 	rl, err := readline.NewEx(&readline.Config{
+		Stdin:             stdin,
 		Prompt:            prompt,
 		HistoryFile:       historyFile,
 		HistorySearchFold: true,
@@ -146,9 +153,10 @@ func newTerminal(prompt, historyFile string, complete readline.AutoCompleter) (*
 		EOFPrompt:         "quit",
 	})
 	if err != nil {
+		_ = stdin.Close()
 		return nil, err
 	}
-	return &terminalLines{rl: rl}, nil
+	return &terminalLines{rl: rl, stdin: stdin}, nil
 }
 
 func (t *terminalLines) next(context.Context) (string, error) {
@@ -161,7 +169,14 @@ func (t *terminalLines) next(context.Context) (string, error) {
 	return line, err
 }
 
-func (t *terminalLines) close() { _ = t.rl.Close() }
+// close ends readline; safe to call from another goroutine while next
+// waits, and more than once.
+func (t *terminalLines) close() {
+	t.once.Do(func() {
+		_ = t.stdin.Close()
+		_ = t.rl.Close()
+	})
+}
 
 // writer returns a writer that does not garble the prompt: readline's own
 // writer clears the line being edited, writes, and draws the prompt and

@@ -134,24 +134,24 @@ func TestAckBookFindsMessagesPerVersion(t *testing.T) {
 	if got := b.ids(codec.V12); !reflect.DeepEqual(got, []string{"a1", "a2", "a3"}) {
 		t.Fatalf("ids %q", got)
 	}
-	if _, err := b.take(codec.V12, []string{"zz"}, false); err == nil || !strings.Contains(err.Error(), "waiting: a1, a2, a3") {
+	if _, err := b.take(codec.V12, []string{"zz"}); err == nil || !strings.Contains(err.Error(), "waiting: a1, a2, a3") {
 		t.Fatalf("unknown id: %v", err)
 	}
 	// In client mode an ack covers the earlier messages of the subscription.
-	if m, err := b.take(codec.V12, []string{"a2"}, false); err != nil || m != m2 {
+	if m, err := b.take(codec.V12, []string{"a2"}); err != nil || m != m2 {
 		t.Fatalf("take a2: %v", err)
 	}
 	if got := b.ids(codec.V12); !reflect.DeepEqual(got, []string{"a3"}) {
 		t.Fatalf("after cumulative ack: %q", got)
 	}
-	if m, err := b.take(codec.V11, []string{"m3", "2"}, true); err != nil || m != m3 {
+	if m, err := b.take(codec.V11, []string{"m3", "2"}); err != nil || m != m3 {
 		t.Fatalf("take 1.1: %v", err)
 	}
 	b.add(m1)
-	if _, err := b.take(codec.V11, []string{"m1", "9"}, false); err == nil {
+	if _, err := b.take(codec.V11, []string{"m1", "9"}); err == nil {
 		t.Fatal("wrong subscription accepted")
 	}
-	if m, err := b.take(codec.V10, []string{"m1"}, false); err != nil || m != m1 {
+	if m, err := b.take(codec.V10, []string{"m1"}); err != nil || m != m1 {
 		t.Fatalf("take 1.0: %v", err)
 	}
 }

@@ -112,7 +112,7 @@ func sendMain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 	cl, err := dial(ctx, spec)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: cannot connect to %s: %v\n", name, spec.where(), err)
+		fmt.Fprintf(stderr, "%s: cannot connect to %s: %v%s\n", name, spec.where(), err, refusedHint(err))
 		return 1
 	}
 	code := 0

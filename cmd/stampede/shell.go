@@ -147,11 +147,13 @@ func shellMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	switch {
 	case f.listen != "":
-		if s.subscribe(ctx, f.listen, "auto") == nil {
-			select {
-			case <-ctx.Done():
-			case <-s.lost:
-			}
+		if err := s.subscribe(ctx, f.listen, "auto"); err != nil {
+			s.fail("subscribe: %v", err)
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-s.lost:
 		}
 	case f.file != "":
 		if err := s.runFile(ctx, f.file); err != nil && !errors.Is(err, errQuit) {
@@ -178,6 +180,7 @@ type shell struct {
 	interactive bool
 	con         *console
 	cl          client
+	proto       codec.Version // negotiated; kept after the connection is lost
 	acks        ackBook
 
 	mu     sync.Mutex // guards subs, which completion reads from readline's goroutine
@@ -209,14 +212,23 @@ func (s *shell) connect(ctx context.Context) error {
 	cl, err := dial(ctx, s.spec)
 	if err != nil {
 		s.failed.Store(true)
-		s.con.errorf("stampede: cannot connect to %s: %v", s.spec.where(), err)
+		s.con.errorf("stampede: cannot connect to %s: %v%s", s.spec.where(), err, refusedHint(err))
 		return err
 	}
 	s.cl = cl
+	s.proto = cl.version()
 	if f := cl.connected(); f != nil {
 		s.con.write(appendBlock(nil, "CONNECTED", f.Header, ""))
 	}
 	return nil
+}
+
+// refusedHint suggests the embedded broker when nothing listens.
+func refusedHint(err error) string {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "\n(nothing listens there: start a broker with \"stampede broker\", or give --url)"
+	}
+	return ""
 }
 
 // disconnect leaves the broker (or group) gracefully.

@@ -62,9 +62,9 @@ func matches(v codec.Version, m *handlers.Message, args []string) bool {
 }
 
 // take finds the message args names and removes it from the book; in
-// client mode an ACK also covers the subscription's earlier messages, so
-// they are removed too (a NACK covers only the message itself).
-func (b *ackBook) take(v codec.Version, args []string, nack bool) (*handlers.Message, error) {
+// client mode an ACK or NACK also covers the subscription's earlier
+// messages (cumulative, as brokers treat both), so they are removed too.
+func (b *ackBook) take(v codec.Version, args []string) (*handlers.Message, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	found := -1
@@ -83,7 +83,7 @@ func (b *ackBook) take(v codec.Version, args []string, nack bool) (*handlers.Mes
 	m := b.pending[found]
 	keep := b.pending[:0]
 	for i, p := range b.pending {
-		covered := i == found || !nack && i < found && p.Subscription == m.Subscription && p.AckMode == "client"
+		covered := i == found || i < found && p.Subscription == m.Subscription && p.AckMode == "client"
 		if !covered {
 			keep = append(keep, p)
 		}

@@ -72,8 +72,8 @@ func shellCommands() []shellCmd {
 				"STOMP 1.1: ack <message-id> <subscription-id> (the subscription may be left out\n" +
 				"           when the message-id is enough)\n" +
 				"STOMP 1.0: ack <message-id>\n" +
-				"Within a transaction the acknowledgement joins it. In client mode an ack also\n" +
-				"acknowledges the subscription's earlier messages."},
+				"Within a transaction the acknowledgement joins it. In client mode an ack (or\n" +
+				"nack) also covers the subscription's earlier messages."},
 		{name: "nack", min: 1, run: (*shell).cmdNack,
 			summary: "reject a received message (STOMP 1.1 and 1.2)",
 			details: "Arguments as for ack. The broker redelivers or discards the message."},
@@ -179,10 +179,10 @@ func (s *shell) usage(c shellCmd) string {
 }
 
 func (s *shell) version() codec.Version {
-	if s.cl == nil {
+	if s.proto == 0 {
 		return codec.V12
 	}
-	return s.cl.version()
+	return s.proto
 }
 
 func (s *shell) cmdSubscribe(ctx context.Context, a cmdLine) error {
@@ -380,7 +380,7 @@ func (s *shell) acknowledge(ctx context.Context, a cmdLine, nack bool) error {
 	if nack && v == codec.V10 {
 		return errors.New("STOMP 1.0 has no NACK")
 	}
-	m, err := s.acks.take(v, a.fields[1:], nack)
+	m, err := s.acks.take(v, a.fields[1:])
 	if err != nil {
 		return err
 	}
@@ -436,8 +436,13 @@ func (s *shell) cmdHelp(_ context.Context, a cmdLine) error {
 	}
 	var b strings.Builder
 	b.WriteString("Commands (type help <command> for details):\n")
+	const width = 30
 	for _, c := range shellCommands() {
-		fmt.Fprintf(&b, "  %-44s %s\n", s.usage(c), c.summary)
+		if u := s.usage(c); len(u) <= width {
+			fmt.Fprintf(&b, "  %-*s %s\n", width, u, c.summary)
+		} else {
+			fmt.Fprintf(&b, "  %s\n  %-*s %s\n", u, width, "", c.summary)
+		}
 	}
 	b.WriteString("Received messages are printed as they arrive; lines starting with # are ignored.")
 	s.con.printf("%s", b.String())

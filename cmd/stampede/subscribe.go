@@ -97,7 +97,7 @@ func runSubscribe(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	cl, err := dial(ctx, spec)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: cannot connect to %s: %v\n", name, spec.where(), err)
+		fmt.Fprintf(stderr, "%s: cannot connect to %s: %v%s\n", name, spec.where(), err, refusedHint(err))
 		return 1
 	}
 	defer func() { _ = cl.disconnect(context.WithoutCancel(ctx)) }()
