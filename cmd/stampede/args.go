@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/stampede-mq/stampede/codec"
@@ -59,6 +61,7 @@ func usageError(stderr io.Writer, name, format string, args ...any) int {
 // headerFlags is a repeatable --header key:value flag.
 type headerFlags codec.Header
 
+// String shows the headers given so far.
 func (h *headerFlags) String() string {
 	parts := make([]string, len(*h))
 	for i, f := range *h {
@@ -67,6 +70,7 @@ func (h *headerFlags) String() string {
 	return strings.Join(parts, ", ")
 }
 
+// Set adds one key:value header.
 func (h *headerFlags) Set(s string) error {
 	k, v, ok := strings.Cut(s, ":")
 	if !ok || k == "" {
@@ -76,29 +80,53 @@ func (h *headerFlags) Set(s string) error {
 	return nil
 }
 
-// printDefaults prints fs's flags under a title, with GNU-style double
-// dashes for long names.
+// printDefaults prints fs's flags under a title, GNU style: an alias
+// (a flag bound to the same variable, like -H and --host) is listed with
+// the long name it stands for, "-H, --host string".
 func printDefaults(w io.Writer, title string, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "%s:\n", title)
+	type group struct {
+		names []string
+		main  *flag.Flag // the longest name: its usage and default are shown
+	}
+	var groups []*group
+	byValue := map[flag.Value]*group{}
 	fs.VisitAll(func(f *flag.Flag) {
-		dash := "--"
-		if len(f.Name) == 1 {
-			dash = "-"
+		var g *group
+		if reflect.TypeOf(f.Value).Comparable() {
+			g = byValue[f.Value]
 		}
-		name, usage := flag.UnquoteUsage(f)
-		line := "  " + dash + f.Name
+		if g == nil {
+			g = &group{main: f}
+			groups = append(groups, g)
+			if reflect.TypeOf(f.Value).Comparable() {
+				byValue[f.Value] = g
+			}
+		}
+		g.names = append(g.names, f.Name)
+		if len(f.Name) > len(g.main.Name) {
+			g.main = f
+		}
+	})
+	slices.SortFunc(groups, func(a, b *group) int { return strings.Compare(a.main.Name, b.main.Name) })
+	fmt.Fprintf(w, "%s:\n", title)
+	for _, g := range groups {
+		slices.SortFunc(g.names, func(a, b string) int { return len(a) - len(b) })
+		parts := make([]string, len(g.names))
+		for i, n := range g.names {
+			parts[i] = "--" + n
+			if len(n) == 1 {
+				parts[i] = "-" + n
+			}
+		}
+		name, usage := flag.UnquoteUsage(g.main)
+		line := "  " + strings.Join(parts, ", ")
 		if name != "" {
 			line += " " + name
 		}
-		if len(line) <= 4 {
-			line += "\t"
-		} else {
-			line += "\n    \t"
-		}
-		line += strings.ReplaceAll(usage, "\n", "\n    \t")
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
-			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if d := g.main.DefValue; d != "" && d != "false" && d != "0" && d != "0s" {
+			line += fmt.Sprintf(" (default %q)", d)
 		}
 		fmt.Fprintln(w, line)
-	})
+	}
 }

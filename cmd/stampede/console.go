@@ -115,6 +115,7 @@ func newReaderLines(r io.Reader) *readerLines {
 // maxLine is the longest command line read from a pipe or file.
 const maxLine = 16 << 20
 
+// next returns the next line read, or io.EOF once ctx ends.
 func (l *readerLines) next(ctx context.Context) (string, error) {
 	select {
 	case s := <-l.lines:
@@ -126,6 +127,7 @@ func (l *readerLines) next(ctx context.Context) (string, error) {
 	}
 }
 
+// close lets the reading goroutine end at its next line.
 func (l *readerLines) close() { l.once.Do(func() { close(l.done) }) }
 
 // terminalLines reads lines with readline: editing, history, completion.
@@ -159,6 +161,7 @@ func newTerminal(prompt, historyFile string, complete readline.AutoCompleter) (*
 	return &terminalLines{rl: rl, stdin: stdin}, nil
 }
 
+// next reads a line with readline.
 func (t *terminalLines) next(context.Context) (string, error) {
 	t.atPrompt.Store(true)
 	line, err := t.rl.Readline()
@@ -197,6 +200,7 @@ type promptSafeWriter struct {
 // for a key; it is normally a matter of microseconds.
 const promptSettle = 200 * time.Millisecond
 
+// Write writes b above the prompt.
 func (p promptSafeWriter) Write(b []byte) (int, error) {
 	if p.t.atPrompt.Load() && !p.t.rl.Terminal.IsReading() {
 		deadline := time.Now().Add(promptSettle)

@@ -6,7 +6,30 @@
 // Each subcommand lives in a file of its own and is listed in commands.
 // Run "stampede help" for the list.
 //
-// Exit status: 0 ok; 1 a connection or protocol failure; 2 a usage error.
+// # The shell
+//
+// The shell takes stomp.py's flags (-H -P -U -W -F -S -L -V, --heartbeats,
+// --ssl...) and commands (subscribe, send, sendrec, sendfile, begin, ack,
+// stats, run, ...; type "help"), and prints frames in stomp.py's shape:
+// the command, "key: value" header lines, an empty line, the body. Bodies
+// that are not text (not UTF-8, or with control characters that would
+// drive the terminal) are summarised as their size and first bytes.
+//
+// On a terminal it edits lines with readline, keeps history in
+// $XDG_STATE_HOME/stampede/history or ~/.stampede_history, completes
+// command names, subscribed destinations and waiting ack ids, and prints
+// messages above the line being typed. Ctrl-C cancels the running command
+// (or clears the line), never the session; Ctrl-D or quit leaves. From a
+// pipe or a file (-F) it reads plain lines, without a prompt.
+//
+// Unlike stomp.py's, sendfile sends the file's bytes (content-type
+// application/octet-stream) with a filename header naming its base name,
+// not base64 text; a receiving shell saves the file in --download-dir
+// under that name, never overwriting a file (name-1.ext, name-2.ext, ...),
+// and decodes stomp.py's base64 bodies (no content-type) too.
+//
+// Exit status: 0 ok; 1 a connection or protocol failure (for the shell on
+// a pipe or file, also a command that failed); 2 a usage error.
 package main
 
 import (

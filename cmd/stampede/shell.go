@@ -113,7 +113,7 @@ func shellMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 
 	var src lineSource
-	var interrupts chan os.Signal
+	intr := newInterrupter(nil, nil)
 	if s.interactive {
 		term, err := newTerminal("> ", historyPath(), s.completer())
 		if err != nil {
@@ -121,14 +121,17 @@ func shellMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return 1
 		}
 		src = term
+		defer term.close()
 		s.con = &console{out: term.writer(term.rl.Stdout()), err: term.writer(term.rl.Stderr()), color: true}
-		// Ctrl-C must not kill an interactive session: it cancels the
-		// command that runs (at the prompt, readline sees it as a key).
-		// The signals are caught here for as long as the shell runs, so
-		// the first one's cancelling ctx does not end the shell either.
-		interrupts = make(chan os.Signal, 1)
-		signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-		defer signal.Stop(interrupts)
+		// Ctrl-C must not kill an interactive session: it cancels what
+		// runs (at the prompt, readline sees it as a key). The signals are
+		// caught here for as long as the shell runs, so the first one's
+		// cancelling ctx does not end the shell either.
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sigs)
+		intr = newInterrupter(sigs, term.close)
+		defer intr.close()
 		ctx = context.WithoutCancel(ctx)
 	} else {
 		s.con = &console{out: stdout, err: stderr}
@@ -139,10 +142,9 @@ func shellMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	s.spec.listeners = append(s.spec.listeners, namedListener{"shell", shellEvents{s: s}})
 	s.spec.logger = slog.New(slog.NewTextHandler(consoleWriter{s.con, true}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	if err := s.connect(ctx); err != nil {
-		if src != nil {
-			src.close()
-		}
+	var connErr error
+	intr.run(ctx, func(ctx context.Context) { connErr = s.connect(ctx) })
+	if connErr != nil {
 		return 1
 	}
 	switch {
@@ -160,15 +162,13 @@ func shellMain(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			s.fail("%v", err)
 		}
 	case s.interactive:
-		s.loop(ctx, src, interrupts)
+		s.loop(ctx, src, intr)
 	default:
-		src = newReaderLines(stdin)
-		s.loop(ctx, src, nil)
+		lines := newReaderLines(stdin)
+		defer lines.close()
+		s.loop(ctx, lines, intr)
 	}
 	s.disconnect()
-	if src != nil {
-		src.close()
-	}
 	return s.exitCode()
 }
 
@@ -263,41 +263,10 @@ func (s *shell) fail(format string, args ...any) {
 	s.con.errorf(format, args...)
 }
 
-// loop reads and runs commands until quit, the end of input, or ctx ends.
-// On a terminal, interrupts carries Ctrl-C (and SIGTERM, SIGHUP) while a
-// command runs: Ctrl-C cancels that command only, the others end the
-// shell.
-func (s *shell) loop(ctx context.Context, src lineSource, interrupts <-chan os.Signal) {
-	var (
-		mu      sync.Mutex
-		cancel  context.CancelFunc // the running command's
-		stopped = make(chan struct{})
-		watched = make(chan struct{})
-		ended   atomic.Bool
-	)
-	if interrupts != nil {
-		defer func() { close(stopped); <-watched }()
-		go func() {
-			defer close(watched)
-			for {
-				select {
-				case sig := <-interrupts:
-					mu.Lock()
-					if cancel != nil {
-						cancel()
-					}
-					mu.Unlock()
-					if sig != os.Interrupt {
-						ended.Store(true)
-						src.close()
-					}
-				case <-stopped:
-					return
-				}
-			}
-		}()
-	}
-	for !ended.Load() {
+// loop reads and runs commands until quit, the end of input, or ctx ends
+// (or, on a terminal, a SIGTERM or SIGHUP).
+func (s *shell) loop(ctx context.Context, src lineSource, intr *interrupter) {
+	for !intr.ended() {
 		line, err := src.next(ctx)
 		if errors.Is(err, errInterrupted) {
 			if strings.TrimSpace(line) == "" {
@@ -311,19 +280,80 @@ func (s *shell) loop(ctx context.Context, src lineSource, interrupts <-chan os.S
 			}
 			return
 		}
-		cctx, ccancel := context.WithCancel(ctx)
-		mu.Lock()
-		cancel = ccancel
-		mu.Unlock()
-		quit := s.exec(cctx, line)
-		mu.Lock()
-		cancel = nil
-		mu.Unlock()
-		ccancel()
+		var quit bool
+		intr.run(ctx, func(ctx context.Context) { quit = s.exec(ctx, line) })
 		if quit || ctx.Err() != nil {
 			return
 		}
 	}
+}
+
+// interrupter turns the signals an interactive session gets into
+// cancellations: Ctrl-C (SIGINT) cancels what runs (a command, the
+// connect), never the session; SIGTERM and SIGHUP also end the session,
+// calling end. Without signals (nil) it only runs functions.
+type interrupter struct {
+	mu      sync.Mutex
+	cancel  context.CancelFunc // of what runs
+	isEnded atomic.Bool
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+func newInterrupter(sigs <-chan os.Signal, end func()) *interrupter {
+	i := &interrupter{stop: make(chan struct{}), done: make(chan struct{})}
+	if sigs == nil {
+		close(i.done)
+		return i
+	}
+	go func() {
+		defer close(i.done)
+		for {
+			select {
+			case sig := <-sigs:
+				i.mu.Lock()
+				if i.cancel != nil {
+					i.cancel()
+				}
+				i.mu.Unlock()
+				if sig != os.Interrupt {
+					i.isEnded.Store(true)
+					end()
+				}
+			case <-i.stop:
+				return
+			}
+		}
+	}()
+	return i
+}
+
+// run runs f with a context that an interrupt cancels.
+func (i *interrupter) run(ctx context.Context, f func(context.Context)) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	i.mu.Lock()
+	i.cancel = cancel
+	i.mu.Unlock()
+	defer func() {
+		i.mu.Lock()
+		i.cancel = nil
+		i.mu.Unlock()
+	}()
+	f(ctx)
+}
+
+// ended reports whether a signal ended the session.
+func (i *interrupter) ended() bool { return i.isEnded.Load() }
+
+// close stops watching and joins the watcher.
+func (i *interrupter) close() {
+	select {
+	case <-i.stop:
+	default:
+		close(i.stop)
+	}
+	<-i.done
 }
 
 // markLost records that the connection is gone.
@@ -391,6 +421,7 @@ type consoleWriter struct {
 	errors bool
 }
 
+// Write writes one line or record to the console.
 func (w consoleWriter) Write(b []byte) (int, error) {
 	if w.errors {
 		w.c.errorBlock(append([]byte(nil), b...))

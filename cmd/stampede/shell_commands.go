@@ -185,6 +185,9 @@ func (s *shell) version() codec.Version {
 	return s.proto
 }
 
+// The cmd methods run the commands of shellCommands; exec has checked
+// the number of arguments.
+
 func (s *shell) cmdSubscribe(ctx context.Context, a cmdLine) error {
 	ack := a.arg(2)
 	if ack == "" {
