@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,24 @@ var _ = Describe("stampede, the commands for scripts", func() {
 		Expect(shell.out()).NotTo(ContainSubstring("aborted\n"))
 		Expect(shell.finish()).To(BeZero(), shell.errText())
 	})
+
+	DescribeTable("speaks STOMP over TLS and WebSocket too (RabbitMQ)",
+		func(transport ...string) {
+			rabbitMQ.mustBeUp()
+			q := uniqueQueue("cli")
+			login := []string{"-U", rabbitMQ.login, "-W", rabbitMQ.passcode, "--vhost", rabbitMQ.vhost}
+			args := append(append(transport, login...), "-H", "127.0.0.1")
+			s := runCLI("sendrec "+q+" across\n", args...)
+			Expect(s.ExitCode()).To(BeZero(), "stderr: %s", s.Err.Contents())
+			Expect(string(s.Out.Contents())).To(ContainSubstring("server: RabbitMQ/"))
+			s = runCLI("", append([]string{"subscribe", q, "--count", "1", "--json"}, args...)...)
+			Expect(s.ExitCode()).To(BeZero(), "stderr: %s", s.Err.Contents())
+			Expect(string(s.Out.Contents())).To(ContainSubstring(`"body":"across"`))
+		},
+		Entry("TLS, verified with --ssl-ca-file", "--ssl", "-P", "61614",
+			"--ssl-ca-file", filepath.Join(env("RMQ_DIR", "/tmp/stampede-rabbitmq"), "tls", "ca.pem")),
+		Entry("WebSocket, --ws /ws", "--ws", "/ws", "-P", "15674"),
+	)
 
 	DescribeTable("prints help and exits 0",
 		func(args, want string) {

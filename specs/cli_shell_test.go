@@ -104,10 +104,10 @@ var _ = Describe("stampede, the shell, on scripts and pipes", func() {
 		Expect(p.finish()).To(Equal(1), "a failed command fails a piped session")
 	})
 
-	It("puts acknowledgements in the open transaction: abort undoes them, commit keeps them", func() {
+	It("puts acknowledgements in the open transaction: rollback undoes them, commit keeps them", func() {
 		b := startBroker()
 		Expect(runCLI("", "send", "--url", b.URL(), "/queue/txack", "kept until committed").ExitCode()).To(BeZero())
-		for _, end := range []string{"abort", "commit"} {
+		for _, end := range []string{"rollback", "commit"} {
 			p := startPiped("--url", b.URL())
 			p.do("subscribe /queue/txack client-individual")
 			p.waitOut("\n\nkept until committed\n")
