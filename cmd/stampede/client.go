@@ -17,21 +17,21 @@ import (
 	"github.com/stampede-mq/stampede/multicast"
 )
 
-// client is what the shell and the one-shot commands need of a
+// stompClient is what the shell and the one-shot commands need of a
 // connection: a broker connection (package stampede) or a member of a
 // multicast group (package multicast), which share a programming model but
 // not their option types. Methods are safe for concurrent use.
-type client interface {
+type stompClient interface {
 	// send sends body to dest with the extra headers h, within tx when it
 	// is not nil; with receipt it waits for the receipt and returns its id.
-	send(ctx context.Context, dest string, body []byte, h codec.Header, tx transaction, receipt bool) (string, error)
+	send(ctx context.Context, dest string, body []byte, h codec.Header, tx clientTx, receipt bool) (string, error)
 	// subscribe subscribes h to dest and returns how to unsubscribe. On a
 	// broker it returns once the broker confirmed the subscription.
-	subscribe(ctx context.Context, dest string, o subscription, h handlers.Handler) (func(context.Context) error, error)
+	subscribe(ctx context.Context, dest string, o subscribeSpec, h handlers.Handler) (func(context.Context) error, error)
 	// begin opens a transaction.
-	begin(ctx context.Context) (transaction, error)
+	begin(ctx context.Context) (clientTx, error)
 	// acknowledge acks (or nacks) m, within tx when it is not nil.
-	acknowledge(ctx context.Context, m *handlers.Message, tx transaction, nack bool) error
+	acknowledge(ctx context.Context, m *handlers.Message, tx clientTx, nack bool) error
 	setListener(name string, l handlers.Listener)
 	removeListener(name string)
 	listener(name string) handlers.Listener
@@ -43,16 +43,16 @@ type client interface {
 	disconnect(ctx context.Context) error
 }
 
-// subscription describes a SUBSCRIBE.
-type subscription struct {
+// subscribeSpec describes a SUBSCRIBE.
+type subscribeSpec struct {
 	id       string
 	ack      string // auto, client or client-individual
 	prefetch int    // 0: the broker's default
 }
 
-// transaction is an open transaction. commit and abort wait for the
+// clientTx is an open transaction. commit and abort wait for the
 // broker's receipt, so that what follows sees their effect.
-type transaction interface {
+type clientTx interface {
 	ID() string
 	commit(ctx context.Context) error
 	abort(ctx context.Context) error
@@ -147,8 +147,8 @@ func (d dialSpec) multicastOptions() ([]multicast.Option, error) {
 	return opts, nil
 }
 
-// dial connects as spec says.
-func dial(ctx context.Context, d dialSpec) (client, error) {
+// dialClient connects as spec says.
+func dialClient(ctx context.Context, d dialSpec) (stompClient, error) {
 	if d.mc.on {
 		opts, err := d.multicastOptions()
 		if err != nil {
@@ -193,7 +193,7 @@ type brokerClient struct {
 	eng *stampede.Engine
 }
 
-func (b *brokerClient) send(ctx context.Context, dest string, body []byte, h codec.Header, tx transaction, receipt bool) (string, error) {
+func (b *brokerClient) send(ctx context.Context, dest string, body []byte, h codec.Header, tx clientTx, receipt bool) (string, error) {
 	// A frame of our own rather than Conn.Send: SendFrame sets the receipt
 	// header on it, which tells us the receipt's id.
 	f := &codec.Frame{Command: codec.Send, Header: make(codec.Header, 0, len(h)+3), Body: body}
@@ -212,7 +212,7 @@ func (b *brokerClient) send(ctx context.Context, dest string, body []byte, h cod
 	return f.Header.Get(codec.HdrReceipt), nil
 }
 
-func (b *brokerClient) subscribe(ctx context.Context, dest string, o subscription, h handlers.Handler) (func(context.Context) error, error) {
+func (b *brokerClient) subscribe(ctx context.Context, dest string, o subscribeSpec, h handlers.Handler) (func(context.Context) error, error) {
 	opts := []stampede.SubscribeOption{stampede.WithAck(stampede.AckMode(o.ack)), stampede.WithSubscribeReceipt()}
 	if o.id != "" {
 		opts = append(opts, stampede.WithID(o.id))
@@ -227,7 +227,7 @@ func (b *brokerClient) subscribe(ctx context.Context, dest string, o subscriptio
 	return func(ctx context.Context) error { return s.Unsubscribe(ctx, true) }, nil
 }
 
-func (b *brokerClient) begin(ctx context.Context) (transaction, error) {
+func (b *brokerClient) begin(ctx context.Context) (clientTx, error) {
 	tx, err := b.c.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -235,7 +235,7 @@ func (b *brokerClient) begin(ctx context.Context) (transaction, error) {
 	return brokerTx{tx}, nil
 }
 
-func (b *brokerClient) acknowledge(ctx context.Context, m *handlers.Message, tx transaction, nack bool) error {
+func (b *brokerClient) acknowledge(ctx context.Context, m *handlers.Message, tx clientTx, nack bool) error {
 	if t, ok := tx.(brokerTx); ok {
 		if nack {
 			return t.tx.Nack(ctx, m)
@@ -277,7 +277,7 @@ type groupClient struct {
 	receipts atomic.Uint64
 }
 
-func (g *groupClient) send(ctx context.Context, dest string, body []byte, h codec.Header, tx transaction, receipt bool) (string, error) {
+func (g *groupClient) send(ctx context.Context, dest string, body []byte, h codec.Header, tx clientTx, receipt bool) (string, error) {
 	opts := make([]multicast.SendOption, 0, len(h)+3)
 	for _, fl := range h {
 		if fl.Key != codec.HdrDestination && fl.Key != codec.HdrReceipt && fl.Key != codec.HdrContentLength && fl.Key != codec.HdrTransaction {
@@ -295,7 +295,7 @@ func (g *groupClient) send(ctx context.Context, dest string, body []byte, h code
 	return id, g.c.Send(ctx, dest, body, opts...)
 }
 
-func (g *groupClient) subscribe(ctx context.Context, dest string, o subscription, h handlers.Handler) (func(context.Context) error, error) {
+func (g *groupClient) subscribe(ctx context.Context, dest string, o subscribeSpec, h handlers.Handler) (func(context.Context) error, error) {
 	opts := []multicast.SubscribeOption{multicast.WithAck(o.ack)}
 	if o.id != "" {
 		opts = append(opts, multicast.WithID(o.id))
@@ -307,7 +307,7 @@ func (g *groupClient) subscribe(ctx context.Context, dest string, o subscription
 	return s.Unsubscribe, nil
 }
 
-func (g *groupClient) begin(ctx context.Context) (transaction, error) {
+func (g *groupClient) begin(ctx context.Context) (clientTx, error) {
 	tx, err := g.c.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -315,7 +315,7 @@ func (g *groupClient) begin(ctx context.Context) (transaction, error) {
 	return groupTx{tx}, nil
 }
 
-func (g *groupClient) acknowledge(ctx context.Context, m *handlers.Message, _ transaction, nack bool) error {
+func (g *groupClient) acknowledge(ctx context.Context, m *handlers.Message, _ clientTx, nack bool) error {
 	if nack {
 		return g.c.Nack(ctx, m)
 	}

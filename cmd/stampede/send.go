@@ -110,7 +110,7 @@ func sendMain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		body = []byte(pos[1])
 	}
 
-	cl, err := dial(ctx, spec)
+	cl, err := dialClient(ctx, spec)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: cannot connect to %s: %v%s\n", name, spec.where(), err, refusedHint(err))
 		return 1
@@ -135,7 +135,7 @@ func sendMain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 // sendLines sends each line of r as a message. Only the last one asks for
 // a receipt: the broker handles a connection's frames in order, so that
 // receipt confirms them all.
-func sendLines(ctx context.Context, cl client, dest string, r io.Reader, h codec.Header, receipt bool) error {
+func sendLines(ctx context.Context, cl stompClient, dest string, r io.Reader, h codec.Header, receipt bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	var prev *string

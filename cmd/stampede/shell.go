@@ -179,7 +179,7 @@ type shell struct {
 	downloadDir string
 	interactive bool
 	con         *console
-	cl          client
+	cl          stompClient
 	proto       codec.Version // negotiated; kept after the connection is lost
 	acks        ackBook
 
@@ -187,8 +187,8 @@ type shell struct {
 	subs   map[string]*shellSub
 	nextID int
 
-	tx    transaction // the open transaction; commands only
-	depth int         // nesting of run
+	tx    clientTx // the open transaction; commands only
+	depth int      // nesting of run
 
 	quitting  atomic.Bool
 	failed    atomic.Bool // a connection or protocol failure: exit 1
@@ -209,7 +209,7 @@ var errQuit = errors.New("quit")
 
 // connect dials and prints the CONNECTED frame.
 func (s *shell) connect(ctx context.Context) error {
-	cl, err := dial(ctx, s.spec)
+	cl, err := dialClient(ctx, s.spec)
 	if err != nil {
 		s.failed.Store(true)
 		s.con.errorf("stampede: cannot connect to %s: %v%s", s.spec.where(), err, refusedHint(err))

@@ -44,10 +44,10 @@ func ackUsage(cmd string, v codec.Version) string {
 	return cmd + " <message-id>"
 }
 
-// matches reports whether m is the message args name in version v: its
+// ackMatches reports whether m is the message args name in version v: its
 // ack header on 1.2; its message-id and, when given, subscription on 1.1;
 // its message-id on 1.0.
-func matches(v codec.Version, m *handlers.Message, args []string) bool {
+func ackMatches(v codec.Version, m *handlers.Message, args []string) bool {
 	h := m.Frame.Header
 	switch v {
 	case codec.V12:
@@ -69,7 +69,7 @@ func (b *ackBook) take(v codec.Version, args []string) (*handlers.Message, error
 	defer b.mu.Unlock()
 	found := -1
 	for i, m := range b.pending {
-		if !matches(v, m, args) {
+		if !ackMatches(v, m, args) {
 			continue
 		}
 		if found >= 0 {

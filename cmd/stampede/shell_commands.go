@@ -211,7 +211,7 @@ func (s *shell) subscribe(ctx context.Context, dest, ack string) error {
 	s.nextID++
 	id := strconv.Itoa(s.nextID)
 	s.mu.Unlock()
-	unsub, err := s.cl.subscribe(ctx, dest, subscription{id: id, ack: ack}, handlers.HandlerFunc(s.onMessage))
+	unsub, err := s.cl.subscribe(ctx, dest, subscribeSpec{id: id, ack: ack}, handlers.HandlerFunc(s.onMessage))
 	if err != nil {
 		return err
 	}

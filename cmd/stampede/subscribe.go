@@ -92,16 +92,16 @@ func runSubscribe(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if f.verbose {
 		spec.listeners = append(spec.listeners, namedListener{"verbose", handlers.NewPrinting(stderr)})
 	}
-	p := &printer{out: stdout, json: f.json, count: f.count, done: make(chan struct{}), lost: make(chan error, 1)}
+	p := &messagePrinter{out: stdout, json: f.json, count: f.count, done: make(chan struct{}), lost: make(chan error, 1)}
 	spec.listeners = append(spec.listeners, namedListener{"subscribe", p})
 
-	cl, err := dial(ctx, spec)
+	cl, err := dialClient(ctx, spec)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: cannot connect to %s: %v%s\n", name, spec.where(), err, refusedHint(err))
 		return 1
 	}
 	defer func() { _ = cl.disconnect(context.WithoutCancel(ctx)) }()
-	sub := subscription{ack: f.ack}
+	sub := subscribeSpec{ack: f.ack}
 	if f.count > 0 {
 		sub.prefetch = min(f.count, 1000) // no more in flight than will be printed
 	}
@@ -133,9 +133,9 @@ func runSubscribe(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 }
 
-// printer prints the messages of the subscribe command and acknowledges
+// messagePrinter prints the messages of the subscribe command and acknowledges
 // them; it also watches the connection.
-type printer struct {
+type messagePrinter struct {
 	handlers.Base
 	out   io.Writer
 	json  bool
@@ -149,7 +149,7 @@ type printer struct {
 
 // handle prints m and acknowledges it. Once count messages are printed,
 // later ones are left unacknowledged: the broker keeps them.
-func (p *printer) handle(ctx context.Context, m *handlers.Message) error {
+func (p *messagePrinter) handle(ctx context.Context, m *handlers.Message) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.count > 0 && p.n >= p.count {
@@ -179,14 +179,14 @@ func (p *printer) handle(ctx context.Context, m *handlers.Message) error {
 	return nil
 }
 
-func (p *printer) printed() int {
+func (p *messagePrinter) printed() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.n
 }
 
 // OnDisconnected reports a connection that ended by itself.
-func (p *printer) OnDisconnected(cause error) {
+func (p *messagePrinter) OnDisconnected(cause error) {
 	if cause != nil {
 		select {
 		case p.lost <- cause:

@@ -8,10 +8,10 @@ import (
 	"runtime/debug"
 )
 
-// version is the release, set at build time with
-// -ldflags "-X main.version=v1.2.3"; without it the module version that
+// buildVersion is the release, set at build time with
+// -ldflags "-X main.buildVersion=v1.2.3"; without it the module version that
 // "go install" records is used.
-var version string
+var buildVersion string
 
 func versionCommand() command {
 	return command{
@@ -33,7 +33,7 @@ func versionCommand() command {
 
 // versionString is the one-line version.
 func versionString() string {
-	v := version
+	v := buildVersion
 	if v == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 			v = bi.Main.Version
