@@ -61,14 +61,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	var f benchFlags
 	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), benchUsageText)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {} // help goes to stdout when asked for; errors go to stderr
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprint(stdout, benchUsageText)
+			fs.PrintDefaults()
 			return benchOK
 		}
+		fmt.Fprintln(stderr, `Run "stampede bench -h" for help.`)
 		return benchUsage
 	}
 	if fs.NArg() > 0 {

@@ -98,14 +98,18 @@ func runBroker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	var f brokerFlags
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagFailure(err, "stampede broker", stdout, stderr, func(w io.Writer) {
+			fmt.Fprintln(w, "usage: stampede broker [flags]")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "Runs the embedded STOMP broker in the foreground until SIGINT or SIGTERM.")
+			fmt.Fprintln(w)
+			printDefaults(w, "Flags", fs)
+		})
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "stampede broker: unexpected argument %q\n", fs.Arg(0))
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "stampede broker: unexpected argument %q\n", pos[0])
 		return 2
 	}
 	opts, err := f.options(stderr)

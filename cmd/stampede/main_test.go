@@ -17,16 +17,23 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m, leaktest.Options()...) }
 
-func TestRunWithoutCommandPrintsUsage(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), nil, &out, &errOut); code != 2 {
-		t.Fatalf("exit code %d", code)
+func TestHelpListsEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut); code != 0 {
+			t.Fatalf("%v: exit code %d: %s", args, code, errOut.String())
+		}
+		for _, c := range commands() {
+			if !strings.Contains(out.String(), "  "+c.name+" ") {
+				t.Errorf("%v does not list %s:\n%s", args, c.name, out.String())
+			}
+		}
 	}
-	if !strings.Contains(errOut.String(), "broker") {
-		t.Fatalf("usage does not list broker:\n%s", errOut.String())
-	}
-	if code := run(context.Background(), []string{"help"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "usage:") {
-		t.Fatalf("help: %d %q", code, out.String())
+	for _, c := range commands() {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"help", c.name}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "usage:") {
+			t.Errorf("help %s: %d %q %q", c.name, code, out.String(), errOut.String())
+		}
 	}
 }
 

@@ -57,7 +57,7 @@ func memory(settle bool) MemorySample {
 	runtime.ReadMemStats(&ms)
 	return MemorySample{
 		RSS:        rss(),
-		HeapStack:  ms.HeapInuse + ms.StackInuse,
+		HeapStack:  ms.HeapAlloc + ms.StackInuse, // live bytes: new objects may fill holes in spans already in use
 		Goroutines: runtime.NumGoroutine(),
 	}
 }

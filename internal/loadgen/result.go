@@ -137,7 +137,7 @@ type Process struct {
 // MemorySample is a reading of the process's memory.
 type MemorySample struct {
 	RSS        uint64 `json:"rss"`
-	HeapStack  uint64 `json:"heap_stack"` // Go heap in use + goroutine stacks
+	HeapStack  uint64 `json:"heap_stack"` // live Go heap + goroutine stacks
 	Goroutines int    `json:"goroutines"`
 }
 
