@@ -114,10 +114,18 @@ var _ = Describe("automatic reconnection (scripted peer)", func() {
 		pc.close()
 		Eventually(c.Done(), 10*time.Second).Should(BeClosed())
 		Expect(c.Err()).To(MatchError(stampede.ErrReconnectFailed))
+		// Listener events are dispatched on the executor: collect them up
+		// to the last one, "closed".
 		var events []string
-		for len(log.events) > 0 {
-			events = append(events, <-log.events)
-		}
+		Eventually(func() string {
+			for len(log.events) > 0 {
+				events = append(events, <-log.events)
+			}
+			if len(events) == 0 {
+				return ""
+			}
+			return events[len(events)-1]
+		}).Should(Equal("closed"))
 		count := 0
 		for _, e := range events {
 			if e == "disconnected" {
