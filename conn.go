@@ -42,6 +42,8 @@ type Conn struct {
 
 	subSeq, receiptSeq, txSeq atomic.Uint64
 
+	rpc atomic.Pointer[requests] // made by the first Request
+
 	ctx    context.Context // handlers' context: cancelled when closed
 	cancel context.CancelFunc
 	done   chan struct{}

@@ -64,6 +64,9 @@ func (d *delivery) Run() {
 	for _, nl := range ls {
 		nl.l.OnMessage(&d.msg)
 	}
+	if c.rpc.Load().take(d.sub, &d.msg) {
+		return // a reply to a pending Request
+	}
 	var h handlers.Handler
 	switch {
 	case d.sub != nil && !d.sub.closed.Load():

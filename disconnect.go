@@ -101,6 +101,7 @@ func (c *Conn) sessionClosed(s *session, cause error) {
 	}
 	c.sess = nil
 	c.upCh = make(chan struct{})
+	c.rpc.Load().lost(s) // their reply queue is gone with s
 	userEnded := c.status == StatusDisconnecting || c.status == StatusClosed
 	var se *ServerError
 	again := !userEnded && c.reconnectEnabled() && (!errors.As(cause, &se) || c.cfg.reconnectOnError)

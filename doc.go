@@ -19,6 +19,9 @@
 // outbound frames flow Send → listeners' OnSend → send hooks → encoder →
 // the connection's outbox, which the event loop writes in batches.
 //
+// [Conn.Request] and [Conn.Reply] do request/reply over a temp reply queue
+// with correlation ids.
+//
 // Everything stomp.py offers has a counterpart: listeners (package
 // handlers), heart-beats, receipts, transactions, failover and automatic
 // reconnection (package reconnect), TLS, WebSocket, UDP multicast (package

@@ -59,6 +59,12 @@ var (
 	ErrSubscriptionExists = errors.New("stampede: subscription id in use")
 	// ErrInvalidOption wraps every error an option or address reports.
 	ErrInvalidOption = errors.New("stampede: invalid option")
+	// ErrReplyLost: the connection dropped while a Request waited for its
+	// reply; its reply queue went with it. The request may or may not have
+	// been served.
+	ErrReplyLost = errors.New("stampede: connection lost before the reply")
+	// ErrNoReplyTo: Reply to a message without a reply-to header.
+	ErrNoReplyTo = errors.New("stampede: the request has no reply-to")
 	// ErrReconnectFailed: automatic reconnection gave up; it wraps the
 	// last cause.
 	ErrReconnectFailed = errors.New("stampede: reconnection failed")

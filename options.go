@@ -65,6 +65,8 @@ type config struct {
 	limits            codec.Limits
 	slowConsumer      SlowConsumer
 	unhandled         handlers.Handler
+	replyQueue        string
+	subscribeReplies  bool
 	errorHandler      func(m *Message, err error)
 	reconnect         reconnect.Policy
 	reconnectOnError  bool

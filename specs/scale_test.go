@@ -61,7 +61,7 @@ var _ = Describe("many connections on one engine", Serial, func() {
 		Expect(eng.Conns()).To(Equal(n))
 		during := runtime.NumGoroutine()
 		GinkgoWriter.Printf("goroutines: %d before, %d with %d connections\n", before, during, n)
-		Expect(during - before).To(BeNumerically("<=", 24), "the goroutine count does not grow with connections")
+		Expect(during-before).To(BeNumerically("<=", 24), "the goroutine count does not grow with connections")
 
 		Expect(conns[0].Send(ctxT(), topic, []byte("to every connection"))).To(Succeed())
 		Eventually(received.Load, 60*time.Second).Should(BeEquivalentTo(n))

@@ -151,7 +151,7 @@ var _ = Describe("STOMP over TLS on the event loops, against the embedded broker
 			conns = append(conns, c)
 		}
 		during := runtime.NumGoroutine()
-		Expect(during - before).To(BeNumerically("<", 20), "goroutines: %d before, %d with 1,000 TLS connections", before, during)
+		Expect(during-before).To(BeNumerically("<", 20), "goroutines: %d before, %d with 1,000 TLS connections", before, during)
 		q := uniqueTopic("tls-many")
 		var got atomic.Int32
 		for _, c := range conns {

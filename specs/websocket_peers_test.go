@@ -44,8 +44,8 @@ type wsPeer struct {
 	// peer can be told to (the embedded broker's fault injection); nil
 	// makes the spec provoke one (an unknown destination kind).
 	sendError func(c *stampede.Conn)
-	splits  bool // the server cuts its STOMP frames across messages
-	scheme  string
+	splits    bool // the server cuts its STOMP frames across messages
+	scheme    string
 }
 
 var wsPeers = func() []*wsPeer {
