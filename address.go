@@ -5,6 +5,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/stampede-mq/stampede/reconnect"
 )
 
 // endpoint is one parsed address.
@@ -105,4 +109,36 @@ func parseAddress(s string) (endpoint, error) {
 		ep.hasLogin = true
 	}
 	return ep, nil
+}
+
+// endpointCache shares the parsed endpoints of an address among the
+// connections dialed to it: a load generator's ten thousand connections
+// to one broker hold one copy. Entries are read-only.
+var (
+	endpointCache     sync.Map // address → []endpoint
+	endpointCacheSize atomic.Int32
+)
+
+const endpointCacheMax = 1024
+
+// endpointsFor parses address, sharing the result when no host ordering
+// applies.
+func endpointsFor(address string, order reconnect.OrderOptions) ([]endpoint, error) {
+	plain := !order.PreferLocalhost && !order.TryLoopback
+	if plain {
+		if v, ok := endpointCache.Load(address); ok {
+			return v.([]endpoint), nil
+		}
+	}
+	eps, err := parseAddresses(address)
+	if err != nil {
+		return nil, err
+	}
+	eps = orderEndpoints(eps, order)
+	if plain && endpointCacheSize.Load() < endpointCacheMax {
+		if _, loaded := endpointCache.LoadOrStore(address, eps); !loaded {
+			endpointCacheSize.Add(1)
+		}
+	}
+	return eps, nil
 }

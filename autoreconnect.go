@@ -73,16 +73,15 @@ func (c *Conn) reconnectEnabled() bool {
 // reconnectLoop dials again after a drop until it succeeds, the policy
 // gives up, or the connection is closed. It is the only goroutine a
 // connection owns, and only while reconnecting; Close and Disconnect join it.
-func (c *Conn) reconnectLoop(ctx context.Context, cause error) {
-	defer c.reconnWG.Done()
+func (c *Conn) reconnectLoop(ctx context.Context, r *reconnecting, cause error) {
+	defer close(r.done)
 	for {
 		s, err := c.connectRounds(ctx, true)
 		if err != nil {
 			if ctx.Err() != nil {
 				return // closed by the user, who finishes the connection
 			}
-			c.finish(fmt.Errorf("%w (dropped: %w)", err, cause))
-			c.emit(func(l Listener) { l.OnClosed() })
+			c.finish(fmt.Errorf("%w (dropped: %w)", err, cause), true)
 			return
 		}
 		if err := c.resubscribe(ctx, s); err != nil {
@@ -91,12 +90,8 @@ func (c *Conn) reconnectLoop(ctx context.Context, cause error) {
 			cause = err
 			continue
 		}
-		c.mu.Lock()
-		c.reconnCtl = nil
-		c.mu.Unlock()
-		if !c.promote(s, true) {
-			return
-		}
+		c.eng.settle(c)
+		c.promote(s, true)
 		return
 	}
 }
@@ -105,16 +100,17 @@ func (c *Conn) reconnectLoop(ctx context.Context, cause error) {
 // session, before sends are let through.
 func (c *Conn) resubscribe(ctx context.Context, s *session) error {
 	c.subMu.RLock()
-	subs := make([]*Subscription, 0, len(c.subs))
-	for _, sub := range c.subs {
+	subs := make([]*Subscription, 0, c.subs.len())
+	c.subs.each(func(sub *Subscription) bool {
 		subs = append(subs, sub)
-	}
+		return true
+	})
 	c.subMu.RUnlock()
 	for _, sub := range subs {
 		if sub.ack == AckClientIndividual && s.version == codec.V10 {
 			return fmt.Errorf("%w: subscription %s needs client-individual", ErrUnsupported, sub.id)
 		}
-		f := &codec.Frame{Command: codec.Subscribe, Header: sub.header.Clone()}
+		f := sub.subscribeFrame()
 		if err := s.write(ctx, f, s.enc); err != nil {
 			if errors.Is(err, ErrClosed) {
 				return err
@@ -151,4 +147,19 @@ func orderEndpoints(eps []endpoint, o reconnect.OrderOptions) []endpoint {
 		out = append(out, tmpl)
 	}
 	return out
+}
+
+// reconnecting is one run of reconnectLoop: how to stop it and when it is
+// over.
+type reconnecting struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// stop ends the run and waits for its goroutine; nil does nothing.
+func (r *reconnecting) stop() {
+	if r != nil {
+		r.cancel()
+		<-r.done
+	}
 }

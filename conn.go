@@ -17,7 +17,7 @@ import (
 // automatic reconnection, survives drops of its transport. All its methods
 // are safe for concurrent use.
 type Conn struct {
-	cfg       config
+	cfg       *config // shared with the other connections of its Dialer; read-only
 	eng       *Engine
 	exec      loop.Executor
 	key       uint64 // executor key: keeps this connection's events in order
@@ -26,27 +26,26 @@ type Conn struct {
 	lmu       sync.Mutex
 	listeners atomic.Pointer[[]namedListener]
 	mw        atomic.Pointer[[]handlers.Middleware]
-	sendChain atomic.Pointer[handlers.SendFunc]
 
-	mu        sync.Mutex
-	status    Status
-	sess      *session
-	upCh      chan struct{} // closed while connected
-	gen       uint64        // sessions made so far
-	closeErr  error
-	reconnCtl context.CancelFunc
-	reconnWG  sync.WaitGroup
+	mu       sync.Mutex
+	status   Status
+	sess     *session
+	upCh     chan struct{} // closed when connected; made when someone waits
+	gen      uint64        // sessions made so far
+	closeErr error
+	reconn   *reconnecting // the latest automatic reconnection, if any
 
 	subMu sync.RWMutex
-	subs  map[string]*Subscription
+	subs  subTable
 
-	subSeq, receiptSeq, txSeq atomic.Uint64
+	seq atomic.Uint64 // numbers the ids the client makes: subscriptions, receipts, transactions
 
 	rpc atomic.Pointer[requests] // made by the first Request
 
-	ctx    context.Context // handlers' context: cancelled when closed
-	cancel context.CancelFunc
-	done   chan struct{}
+	hctx     atomic.Pointer[handlerContext] // handlers' context, made by the first delivery
+	done     chan struct{}                  // closed when closed for good; made when someone waits
+	finished bool                           // closed for good (c.mu)
+	counted  atomic.Bool                    // counted by the engine as live
 }
 
 var connKeys atomic.Uint64
@@ -55,51 +54,11 @@ var connKeys atomic.Uint64
 // added first (stomp.py's Connection(...) followed by connect()). address
 // is described at [Dial].
 func New(address string, opts ...Option) (*Conn, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&cfg); err != nil {
-			return nil, err
-		}
-	}
-	eps, err := parseAddresses(address)
+	d, err := NewDialer(opts...)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.stompCommand {
-		for _, v := range cfg.versions {
-			if v == codec.V10 {
-				return nil, invalidOption("the STOMP command needs a version list without 1.0 (CONF-23)")
-			}
-		}
-	}
-	if cfg.engine == nil {
-		if cfg.engine, err = DefaultEngine(); err != nil {
-			return nil, err
-		}
-	}
-	c := &Conn{
-		cfg:       cfg,
-		eng:       cfg.engine,
-		exec:      cfg.executor,
-		key:       connKeys.Add(1),
-		endpoints: orderEndpoints(eps, cfg.order),
-		upCh:      make(chan struct{}),
-		subs:      make(map[string]*Subscription),
-		done:      make(chan struct{}),
-	}
-	if c.exec == nil {
-		c.exec = c.eng.le.Executor()
-	}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	ls := append([]namedListener(nil), cfg.listeners...)
-	c.listeners.Store(&ls)
-	mw := append([]handlers.Middleware(nil), cfg.middleware...)
-	c.mw.Store(&mw)
-	c.buildSendChain()
-	return c, nil
+	return d.New(address)
 }
 
 // Dial connects to a STOMP server and returns when CONNECTED arrived.
@@ -138,13 +97,16 @@ func (c *Conn) Connect(ctx context.Context) error {
 	}
 	c.status = StatusConnecting
 	c.mu.Unlock()
-	c.eng.track(c)
-	s, err := c.connectRounds(ctx, false)
-	if err != nil {
-		c.finish(err)
-		c.emit(func(l handlers.Listener) { l.OnClosed() })
+	if err := c.eng.register(c); err != nil {
+		c.finish(err, false)
 		return err
 	}
+	s, err := c.connectRounds(ctx, false)
+	if err != nil {
+		c.finish(err, true)
+		return err
+	}
+	c.eng.settle(c)
 	if !c.promote(s, false) {
 		return ErrClosed
 	}
@@ -168,8 +130,8 @@ func (c *Conn) connectRounds(ctx context.Context, reconnecting bool) (*session, 
 				return nil, fmt.Errorf("%w: %w (last error: %w)", ErrReconnectFailed, err, lastErr)
 			}
 		}
-		for _, ep := range c.endpoints {
-			s, err := c.dialOnce(ctx, ep)
+		for i := range c.endpoints {
+			s, err := c.dialOnce(ctx, &c.endpoints[i])
 			if err == nil {
 				return s, nil
 			}
@@ -178,7 +140,8 @@ func (c *Conn) connectRounds(ctx context.Context, reconnecting bool) (*session, 
 				return nil, err
 			}
 			var se *ServerError
-			if errors.As(err, &se) || errors.Is(err, ErrVersion) || errors.Is(err, ErrClosed) && c.Status() == StatusClosed {
+			if errors.As(err, &se) || errors.Is(err, ErrVersion) || errors.Is(err, ErrEngineClosed) ||
+				errors.Is(err, ErrClosed) && c.Status() == StatusClosed {
 				return nil, err // a refusal is not a network hiccup: do not retry
 			}
 		}
@@ -196,7 +159,10 @@ func (c *Conn) promote(s *session, reconnected bool) bool {
 	}
 	c.sess = s
 	c.status = StatusConnected
-	close(c.upCh)
+	if c.upCh != nil {
+		close(c.upCh)
+		c.upCh = nil
+	}
 	c.mu.Unlock()
 	c.emitConnected(s.connected, reconnected)
 	return true
@@ -214,32 +180,59 @@ func (c *Conn) Status() Status {
 // connection's final error if it closes first.
 func (c *Conn) WaitConnected(ctx context.Context) error {
 	c.mu.Lock()
-	up := c.upCh
+	if c.status == StatusConnected {
+		c.mu.Unlock()
+		return nil
+	}
+	up, done := c.upLocked(), c.doneLocked()
 	c.mu.Unlock()
 	select {
 	case <-up:
 		return nil
-	case <-c.done:
+	case <-done:
 		return c.Err()
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
+// upLocked returns the channel closed at the next connect. c.mu held.
+func (c *Conn) upLocked() chan struct{} {
+	if c.upCh == nil {
+		c.upCh = make(chan struct{})
+	}
+	return c.upCh
+}
+
+// doneLocked returns the channel closed when the connection is closed for
+// good; it is made on first use: most connections are never waited for.
+// c.mu held.
+func (c *Conn) doneLocked() chan struct{} {
+	if c.done == nil {
+		c.done = make(chan struct{})
+		if c.finished {
+			close(c.done)
+		}
+	}
+	return c.done
+}
+
 // Done is closed when the connection is closed for good.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.doneLocked()
+}
 
 // Err returns why the connection closed: nil after Disconnect or Close, the
 // cause otherwise. It returns ErrClosed's cause only once Done is closed;
 // before that it returns nil.
 func (c *Conn) Err() error {
-	select {
-	case <-c.done:
-	default:
-		return nil
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.finished {
+		return nil
+	}
 	return c.closeErr
 }
 
@@ -295,7 +288,11 @@ func (c *Conn) session() *session {
 func (c *Conn) live(ctx context.Context) (*session, error) {
 	for {
 		c.mu.Lock()
-		st, s, up := c.status, c.sess, c.upCh
+		st, s := c.status, c.sess
+		var up, done chan struct{}
+		if st != StatusConnected {
+			up, done = c.upLocked(), c.doneLocked()
+		}
 		c.mu.Unlock()
 		switch st {
 		case StatusConnected:
@@ -310,7 +307,7 @@ func (c *Conn) live(ctx context.Context) (*session, error) {
 		}
 		select {
 		case <-up:
-		case <-c.done:
+		case <-done:
 			return nil, ErrClosed
 		case <-ctx.Done():
 			return nil, fmt.Errorf("%w: %w", ErrNotConnected, ctx.Err())
@@ -324,30 +321,62 @@ func (c *Conn) live(ctx context.Context) (*session, error) {
 func (c *Conn) Use(mw ...handlers.Middleware) {
 	c.lmu.Lock()
 	defer c.lmu.Unlock()
-	old := *c.mw.Load()
+	old := c.middleware()
 	next := append(append([]handlers.Middleware(nil), old...), mw...)
 	c.mw.Store(&next)
 }
 
-// finish marks the connection closed for good.
-func (c *Conn) finish(err error) {
+// finish marks the connection closed for good, once; listeners then hear
+// OnClosed, the last event, when closed says they had heard of the
+// connection.
+func (c *Conn) finish(err error, closed bool) {
 	c.mu.Lock()
 	if c.status == StatusClosed && c.closeErr != nil {
 		err = c.closeErr
 	}
 	c.status = StatusClosed
 	c.closeErr = err
-	first := true
-	select {
-	case <-c.done:
-		first = false
-	default:
+	first := !c.finished
+	c.finished = true
+	if first && c.done != nil {
 		close(c.done)
 	}
 	c.mu.Unlock()
-	if first {
-		c.cancel()
-		c.eng.untrack(c)
-		c.closeSubscriptions()
+	if !first {
+		return
 	}
+	if h := c.hctx.Load(); h != nil {
+		h.cancel()
+	}
+	c.eng.release(c)
+	c.closeSubscriptions()
+	if closed {
+		c.emit(func(l handlers.Listener) { l.OnClosed() })
+	}
+}
+
+// handlerContext is the context handlers get: cancelled when the
+// connection closes for good. It is made by the first delivery.
+type handlerContext struct {
+	context.Context
+	cancel context.CancelFunc
+}
+
+func (c *Conn) handlerCtx() context.Context {
+	if h := c.hctx.Load(); h != nil {
+		return h.Context
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &handlerContext{ctx, cancel}
+	if !c.hctx.CompareAndSwap(nil, h) {
+		cancel()
+		return c.hctx.Load().Context
+	}
+	c.mu.Lock()
+	finished := c.finished
+	c.mu.Unlock()
+	if finished { // closed before the first delivery ran
+		cancel()
+	}
+	return ctx
 }

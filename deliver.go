@@ -41,12 +41,14 @@ func (c *Conn) deliver(s *session, f *codec.Frame) {
 func (c *Conn) subscriptionByDestination(dest string) *Subscription {
 	c.subMu.RLock()
 	defer c.subMu.RUnlock()
-	for _, s := range c.subs {
+	var found *Subscription
+	c.subs.each(func(s *Subscription) bool {
 		if s.destination == dest {
-			return s
+			found = s
 		}
-	}
-	return nil
+		return found == nil
+	})
+	return found
 }
 
 // Run handles the message on the executor: before-message listeners (which
@@ -72,11 +74,11 @@ func (d *delivery) Run() {
 	case d.sub != nil && !d.sub.closed.Load():
 		h = d.sub.handlerFor(c)
 	case c.cfg.unhandled != nil:
-		h = handlers.Apply(c.cfg.unhandled, *c.mw.Load()...)
+		h = handlers.Apply(c.cfg.unhandled, c.middleware()...)
 	default:
 		return
 	}
-	if err := h.HandleMessage(c.ctx, &d.msg); err != nil {
+	if err := h.HandleMessage(c.handlerCtx(), &d.msg); err != nil {
 		c.handlerError(&d.msg, err)
 	}
 }

@@ -20,16 +20,13 @@ func (c *Conn) Disconnect(ctx context.Context) error {
 	st, s := c.status, c.sess
 	if st == StatusClosed || st == StatusDisconnecting {
 		c.mu.Unlock()
-		<-c.done
+		<-c.Done()
 		return nil
 	}
 	c.status = StatusDisconnecting
-	stop := c.reconnCtl
+	r := c.reconn
 	c.mu.Unlock()
-	if stop != nil {
-		stop()
-		c.reconnWG.Wait()
-	}
+	r.stop()
 	if s == nil { // not connected: nothing to say goodbye to
 		c.Close()
 		return nil
@@ -47,7 +44,7 @@ func (c *Conn) Disconnect(ctx context.Context) error {
 	}
 	s.lc.Close(nil)
 	<-s.lc.Done()
-	<-c.done
+	<-c.Done()
 	if errors.Is(err, ErrReceiptLost) {
 		err = nil
 	}
@@ -62,32 +59,27 @@ func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.status == StatusClosed {
 		c.mu.Unlock()
-		<-c.done
+		<-c.Done()
 		return nil
 	}
 	s := c.sess
 	wasNew := c.status == StatusNew
 	c.status = StatusClosed
-	stop := c.reconnCtl
+	r := c.reconn
 	c.mu.Unlock()
-	if stop != nil {
-		stop()
-		c.reconnWG.Wait()
-	}
+	r.stop()
 	if s != nil {
 		s.lc.Close(nil)
 		<-s.lc.Done()
 	}
-	select {
-	case <-c.done:
-	default:
+	c.mu.Lock()
+	finished := c.finished
+	c.mu.Unlock()
+	if !finished {
 		// No live session went through sessionClosed: finish here.
-		c.finish(nil)
-		if !wasNew {
-			c.emit(func(l handlers.Listener) { l.OnClosed() })
-		}
+		c.finish(nil, !wasNew)
 	}
-	<-c.done
+	<-c.Done()
 	return nil
 }
 
@@ -100,17 +92,16 @@ func (c *Conn) sessionClosed(s *session, cause error) {
 		return
 	}
 	c.sess = nil
-	c.upCh = make(chan struct{})
 	c.rpc.Load().lost(s) // their reply queue is gone with s
 	userEnded := c.status == StatusDisconnecting || c.status == StatusClosed
 	var se *ServerError
-	again := !userEnded && c.reconnectEnabled() && (!errors.As(cause, &se) || c.cfg.reconnectOnError)
+	again := !userEnded && c.reconnectEnabled() && (!errors.As(cause, &se) || c.cfg.reconnectOnError) && c.eng.unsettle(c)
 	if again {
 		c.status = StatusReconnecting
 		ctx, cancel := context.WithCancel(context.Background())
-		c.reconnCtl = cancel
-		c.reconnWG.Add(1)
-		go c.reconnectLoop(ctx, cause)
+		r := &reconnecting{cancel: cancel, done: make(chan struct{})}
+		c.reconn = r
+		go c.reconnectLoop(ctx, r, cause)
 	}
 	c.mu.Unlock()
 
@@ -126,7 +117,6 @@ func (c *Conn) sessionClosed(s *session, cause error) {
 		l.OnDisconnected(reported)
 	})
 	if !again {
-		c.finish(reported)
-		c.emit(func(l handlers.Listener) { l.OnClosed() })
+		c.finish(reported, true)
 	}
 }

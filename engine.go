@@ -3,6 +3,7 @@ package stampede
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stampede-mq/stampede/loop"
@@ -12,9 +13,15 @@ import (
 // that drive many connections. Create one per process (or a few), dial
 // through it, and Close it when done. It is safe for concurrent use.
 type Engine struct {
-	le    *loop.Engine
-	mu    sync.Mutex
-	conns map[*Conn]struct{}
+	le   *loop.Engine
+	live atomic.Int64 // connections not closed yet
+
+	mu      sync.Mutex
+	closing bool
+	// pending are the connections without a live session (connecting,
+	// reconnecting): closing the event loops does not reach them. A
+	// connected connection is not listed: it costs the engine nothing.
+	pending map[*Conn]struct{}
 }
 
 // EngineOption configures an [Engine].
@@ -39,7 +46,7 @@ func NewEngine(opts ...EngineOption) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{le: le, conns: make(map[*Conn]struct{})}, nil
+	return &Engine{le: le, pending: make(map[*Conn]struct{})}, nil
 }
 
 var (
@@ -64,22 +71,50 @@ func (e *Engine) Loop() *loop.Engine { return e.le }
 
 // Conns returns the number of connections dialed through e that are not
 // closed yet.
-func (e *Engine) Conns() int {
+func (e *Engine) Conns() int { return int(e.live.Load()) }
+
+// register counts a connection that starts connecting.
+func (e *Engine) register(c *Conn) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return len(e.conns)
+	if e.closing {
+		return ErrEngineClosed
+	}
+	e.live.Add(1)
+	c.counted.Store(true)
+	e.pending[c] = struct{}{}
+	return nil
 }
 
-func (e *Engine) track(c *Conn) {
+// settle notes that c has a live session.
+func (e *Engine) settle(c *Conn) {
 	e.mu.Lock()
-	e.conns[c] = struct{}{}
+	delete(e.pending, c)
 	e.mu.Unlock()
 }
 
-func (e *Engine) untrack(c *Conn) {
+// unsettle notes that c is about to reconnect; false when the engine is
+// closing and c must not.
+func (e *Engine) unsettle(c *Conn) bool {
 	e.mu.Lock()
-	delete(e.conns, c)
+	defer e.mu.Unlock()
+	if e.closing {
+		return false
+	}
+	e.pending[c] = struct{}{}
+	return true
+}
+
+// release forgets a closed connection.
+func (e *Engine) release(c *Conn) {
+	e.mu.Lock()
+	if _, ok := e.pending[c]; ok {
+		delete(e.pending, c)
+	}
 	e.mu.Unlock()
+	if c.counted.CompareAndSwap(true, false) {
+		e.live.Add(-1)
+	}
 }
 
 // Close closes every connection of the engine (without DISCONNECT: use
@@ -88,14 +123,17 @@ func (e *Engine) untrack(c *Conn) {
 // idempotent.
 func (e *Engine) Close() error {
 	e.mu.Lock()
-	conns := make([]*Conn, 0, len(e.conns))
-	for c := range e.conns {
-		conns = append(conns, c)
+	e.closing = true
+	pending := make([]*Conn, 0, len(e.pending))
+	for c := range e.pending {
+		pending = append(pending, c)
 	}
 	e.mu.Unlock()
-	for _, c := range conns {
+	for _, c := range pending {
 		c.Close()
 	}
+	// Closing the loops closes the connected ones: each ends for good,
+	// since the engine no longer lets them reconnect.
 	return e.le.Close()
 }
 

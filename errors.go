@@ -15,6 +15,8 @@ var (
 	// ErrClosed: the connection was closed (by Close, Disconnect, or for
 	// good after a failure).
 	ErrClosed = loop.ErrClosed
+	// ErrEngineClosed: the engine is closed: it dials no more.
+	ErrEngineClosed = loop.ErrEngineClosed
 	// ErrNotConnected: the connection is not connected (yet, or any more)
 	// and the call was asked not to wait.
 	ErrNotConnected = errors.New("stampede: not connected")

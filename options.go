@@ -74,6 +74,7 @@ type config struct {
 	order             reconnect.OrderOptions
 	clock             reconnect.Clock
 	transports        transportConfig
+	sendChain         handlers.SendFunc // the compiled send hooks; nil without hooks
 }
 
 func defaultConfig() config {

@@ -95,7 +95,7 @@ func (t *receiptTable) closeAll(cause error) {
 }
 
 func (c *Conn) nextReceipt() string {
-	return "rcpt-" + strconv.FormatUint(c.receiptSeq.Add(1), 10)
+	return "rcpt-" + strconv.FormatUint(c.seq.Add(1), 10)
 }
 
 // awaitReceipt waits for a receipt under ctx, or under the receipt timeout

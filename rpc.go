@@ -79,7 +79,7 @@ func (c *Conn) Request(ctx context.Context, destination string, body []byte, opt
 		return rep.m, rep.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("stampede: no reply to %s %s: %w", HdrCorrelationID, id, ctx.Err())
-	case <-c.done:
+	case <-c.Done():
 		return nil, ErrClosed
 	}
 }

@@ -93,7 +93,7 @@ func (c *Conn) Send(ctx context.Context, destination string, body []byte, opts .
 
 // plain reports whether sends need neither listeners nor hooks.
 func (c *Conn) plain() bool {
-	return len(c.listenerList()) == 0 && c.sendChain.Load() == nil
+	return len(c.listenerList()) == 0 && c.cfg.sendChain == nil
 }
 
 // SendFrame sends a frame the caller built (any client command but CONNECT
@@ -132,8 +132,8 @@ func (c *Conn) sendFrame(ctx context.Context, f *codec.Frame, withReceipt, omitL
 			nl.l.OnSend(f)
 		}
 	}
-	if hooks := c.sendChain.Load(); hooks != nil {
-		err = (*hooks)(withSession(ctx, s, omitLength), f)
+	if hooks := c.cfg.sendChain; hooks != nil {
+		err = hooks(withSession(ctx, s, omitLength), f)
 	} else {
 		enc := s.enc
 		enc.OmitContentLength = enc.OmitContentLength || omitLength
@@ -151,10 +151,10 @@ func (c *Conn) sendFrame(ctx context.Context, f *codec.Frame, withReceipt, omitL
 	return nil
 }
 
-// buildSendChain compiles the send hooks once; with none, sends skip the
-// chain entirely.
-func (c *Conn) buildSendChain() {
-	if len(c.cfg.sendHooks) == 0 {
+// buildSendChain compiles the send hooks once per configuration; with
+// none, sends skip the chain entirely.
+func (cfg *config) buildSendChain() {
+	if len(cfg.sendHooks) == 0 {
 		return
 	}
 	base := handlers.SendFunc(func(ctx context.Context, f *codec.Frame) error {
@@ -166,8 +166,7 @@ func (c *Conn) buildSendChain() {
 		enc.OmitContentLength = enc.OmitContentLength || omit
 		return s.write(ctx, f, enc)
 	})
-	chain := handlers.ChainSend(base, c.cfg.sendHooks...)
-	c.sendChain.Store(&chain)
+	cfg.sendChain = handlers.ChainSend(base, cfg.sendHooks...)
 }
 
 type sessionKey struct{}

@@ -16,7 +16,7 @@ import (
 // state machine that runs on the connection's event loop.
 type session struct {
 	c   *Conn
-	ep  endpoint
+	ep  *endpoint
 	lc  *loop.Conn
 	gen uint64
 
@@ -36,12 +36,12 @@ type session struct {
 	offered []codec.Version
 }
 
-func newSession(c *Conn, ep endpoint, gen uint64) *session {
+func newSession(c *Conn, ep *endpoint, gen uint64) *session {
 	return &session{c: c, ep: ep, gen: gen, offered: c.cfg.versions, ready: make(chan struct{})}
 }
 
 // dialOnce opens one transport connection and waits for CONNECTED.
-func (c *Conn) dialOnce(ctx context.Context, ep endpoint) (*session, error) {
+func (c *Conn) dialOnce(ctx context.Context, ep *endpoint) (*session, error) {
 	c.mu.Lock()
 	c.gen++
 	gen := c.gen
@@ -59,6 +59,7 @@ func (c *Conn) dialOnce(ctx context.Context, ep endpoint) (*session, error) {
 			return err
 		}
 		s = newSession(c, ep, gen)
+		ready := s.ready // the loop drops its reference once it closes it
 		if hs != nil {
 			sess := s
 			d.Handshake = func(ctx context.Context, nc net.Conn) (loop.Layer, []byte, error) {
@@ -79,7 +80,7 @@ func (c *Conn) dialOnce(ctx context.Context, ep endpoint) (*session, error) {
 			return err
 		}
 		select {
-		case <-s.ready:
+		case <-ready:
 		case <-ctx.Done():
 			lc.Close(ErrConnectTimeout)
 			<-lc.Done()
@@ -116,8 +117,8 @@ func (s *session) OnOpen(lc *loop.Conn) {
 	}
 }
 
-func (c *Conn) connectFrame(ep endpoint, versions []codec.Version) *codec.Frame {
-	cfg := &c.cfg
+func (c *Conn) connectFrame(ep *endpoint, versions []codec.Version) *codec.Frame {
+	cfg := c.cfg
 	cmd := codec.Connect
 	if cfg.stompCommand {
 		cmd = codec.Stomp
@@ -178,7 +179,9 @@ func (s *session) onConnected(lc *loop.Conn, f *codec.Frame) {
 		s.c.emitProtocolError(&ProtocolError{Detail: "second CONNECTED", Frame: cloneFrame(f)})
 		return
 	}
-	cf := cloneFrame(f)
+	// A deep copy: a frame kept for the life of the connection must not pin
+	// the decoder's shared arena block.
+	cf := f.Clone()
 	v := codec.V10
 	if vs := f.Header.Get(codec.HdrVersion); vs != "" {
 		var err error
@@ -213,6 +216,7 @@ func (s *session) onConnected(lc *loop.Conn, f *codec.Frame) {
 	s.connected = cf
 	s.done = true
 	close(s.ready)
+	s.ready = nil // nobody else waits: an idle connection keeps no channel
 }
 
 // fail ends the connect attempt with err. Loop.
@@ -223,6 +227,8 @@ func (s *session) fail(err error) {
 	s.err = err
 	s.done = true
 	close(s.ready)
+	s.ready = nil
+	s.ready = nil // nobody else waits: an idle connection keeps no channel
 }
 
 func (s *session) onError(lc *loop.Conn, f *codec.Frame) {

@@ -80,7 +80,7 @@ type Subscription struct {
 	id          string
 	destination string
 	ack         AckMode
-	header      codec.Header // the SUBSCRIBE frame's headers, for re-subscribing
+	extra       codec.Header // SUBSCRIBE's headers beyond destination, id and ack; nil for most
 	handler     handlers.Handler
 	subMW       []handlers.Middleware
 	compiled    atomic.Pointer[compiledHandler]
@@ -113,7 +113,17 @@ func (s *Subscription) Ack() AckMode { return s.ack }
 func (s *Subscription) C() <-chan *Message { return s.ch }
 
 // Done is closed when the subscription ends.
-func (s *Subscription) Done() <-chan struct{} { return s.done }
+func (s *Subscription) Done() <-chan struct{} {
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
+	if s.done == nil { // made on first use, or at once for channel style
+		s.done = make(chan struct{})
+		if s.closed.Load() {
+			close(s.done)
+		}
+	}
+	return s.done
+}
 
 // Subscribe subscribes to destination. Messages go to h, through the
 // connection's middleware and the subscription's own; with a nil h they go
@@ -141,7 +151,7 @@ func (c *Conn) Subscribe(ctx context.Context, destination string, h handlers.Han
 		return nil, ErrUnsupported // CONF-35
 	}
 	if sc.id == "" {
-		sc.id = "sub-" + strconv.FormatUint(c.subSeq.Add(1), 10)
+		sc.id = "sub-" + strconv.FormatUint(c.seq.Add(1), 10)
 	}
 	sub := &Subscription{
 		c:           c,
@@ -150,35 +160,42 @@ func (c *Conn) Subscribe(ctx context.Context, destination string, h handlers.Han
 		ack:         sc.ack,
 		handler:     h,
 		subMW:       sc.middleware,
-		done:        make(chan struct{}),
 	}
 	if h == nil {
 		sub.ch = make(chan *Message, max(sc.chanSize, 0))
+		sub.done = make(chan struct{}) // toChannel selects on it
 	}
-	sub.header = codec.Header{
-		{Key: codec.HdrDestination, Value: destination},
-		{Key: codec.HdrID, Value: sc.id},
-		{Key: codec.HdrAck, Value: string(sc.ack)},
-	}
-	sub.header = append(sub.header, sc.header...)
+	sub.extra = sc.header
 
 	c.subMu.Lock()
-	if _, dup := c.subs[sc.id]; dup {
+	if c.subs.get(sc.id) != nil {
 		c.subMu.Unlock()
 		return nil, ErrSubscriptionExists
 	}
-	c.subs[sc.id] = sub // before SUBSCRIBE: the first MESSAGE may follow at once
+	c.subs.put(sub) // before SUBSCRIBE: the first MESSAGE may follow at once
 	c.subMu.Unlock()
 
-	f := &codec.Frame{Command: codec.Subscribe, Header: sub.header.Clone()}
+	f := sub.subscribeFrame()
 	if err := c.sendFrame(ctx, f, sc.receipt, false); err != nil {
 		c.subMu.Lock()
-		delete(c.subs, sc.id)
+		c.subs.del(sc.id)
 		c.subMu.Unlock()
 		sub.end()
 		return nil, err
 	}
 	return sub, nil
+}
+
+// subscribeFrame is the SUBSCRIBE frame of the subscription, the same each
+// time it is sent (again, after a reconnection).
+func (s *Subscription) subscribeFrame() *codec.Frame {
+	h := make(codec.Header, 0, 3+len(s.extra))
+	h = append(h,
+		codec.Field{Key: codec.HdrDestination, Value: s.destination},
+		codec.Field{Key: codec.HdrID, Value: s.id},
+		codec.Field{Key: codec.HdrAck, Value: string(s.ack)},
+	)
+	return &codec.Frame{Command: codec.Subscribe, Header: append(h, s.extra...)}
 }
 
 // Unsubscribe ends the subscription (UNSUBSCRIBE). Messages already on
@@ -187,11 +204,11 @@ func (c *Conn) Subscribe(ctx context.Context, destination string, h handlers.Han
 func (s *Subscription) Unsubscribe(ctx context.Context, receipt ...bool) error {
 	c := s.c
 	c.subMu.Lock()
-	if c.subs[s.id] != s {
+	if c.subs.get(s.id) != s {
 		c.subMu.Unlock()
 		return nil
 	}
-	delete(c.subs, s.id)
+	c.subs.del(s.id)
 	c.subMu.Unlock()
 	defer s.end()
 	f := &codec.Frame{Command: codec.Unsubscribe, Header: codec.Header{{Key: codec.HdrID, Value: s.id}}}
@@ -207,29 +224,37 @@ func (s *Subscription) end() {
 	if !s.closed.CompareAndSwap(false, true) {
 		return
 	}
-	close(s.done)
 	if s.ch != nil {
-		s.chMu.Lock()
+		// Channel style: done exists since Subscribe. Closing it first
+		// releases a delivery blocked on a full channel, which holds chMu.
+		close(s.done)
+	}
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
+	if s.ch == nil && s.done != nil {
+		close(s.done)
+	}
+	if s.ch != nil {
 		close(s.ch)
-		s.chMu.Unlock()
 	}
 }
 
 func (c *Conn) subscription(id string) *Subscription {
 	c.subMu.RLock()
 	defer c.subMu.RUnlock()
-	return c.subs[id]
+	return c.subs.get(id)
 }
 
 // closeSubscriptions ends every subscription when the connection closes.
 func (c *Conn) closeSubscriptions() {
 	c.subMu.Lock()
 	subs := c.subs
-	c.subs = make(map[string]*Subscription)
+	c.subs = subTable{}
 	c.subMu.Unlock()
-	for _, s := range subs {
+	subs.each(func(s *Subscription) bool {
 		s.end()
-	}
+		return true
+	})
 }
 
 // handlerFor returns the subscription's handler wrapped in the current
@@ -239,11 +264,15 @@ func (s *Subscription) handlerFor(c *Conn) handlers.Handler {
 	if ch := s.compiled.Load(); ch != nil && ch.mw == mw {
 		return ch.h
 	}
+	var mws []handlers.Middleware
+	if mw != nil {
+		mws = *mw
+	}
 	base := s.handler
 	if base == nil {
 		base = handlers.HandlerFunc(s.toChannel)
 	}
-	h := handlers.Apply(handlers.Apply(base, s.subMW...), *mw...)
+	h := handlers.Apply(handlers.Apply(base, s.subMW...), mws...)
 	s.compiled.Store(&compiledHandler{mw: mw, h: h})
 	return h
 }

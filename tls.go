@@ -80,7 +80,7 @@ func WithTLSVerify(check func(cs tls.ConnectionState) error) Option {
 
 // tlsConfig returns the configuration for ep: its own, the shared one, or
 // the default; with the server name and minimum version filled in.
-func (c *Conn) tlsConfig(ep endpoint) (*tls.Config, error) {
+func (c *Conn) tlsConfig(ep *endpoint) (*tls.Config, error) {
 	t := &c.cfg.transports
 	base := t.tlsFor[strings.ToLower(ep.host)]
 	if base == nil {

@@ -28,7 +28,7 @@ func (c *Conn) Begin(ctx context.Context) (*Transaction, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx := &Transaction{c: c, s: s, id: "tx-" + strconv.FormatUint(c.txSeq.Add(1), 10)}
+	tx := &Transaction{c: c, s: s, id: "tx-" + strconv.FormatUint(c.seq.Add(1), 10)}
 	f := &codec.Frame{Command: codec.Begin, Header: codec.Header{{Key: codec.HdrTransaction, Value: tx.id}}}
 	if err := c.sendFrame(ctx, f, false, false); err != nil {
 		return nil, err

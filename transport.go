@@ -23,7 +23,7 @@ type handshakeFunc = func(ctx context.Context, nc net.Conn) (loop.Layer, []byte,
 
 // handshake returns the transport's handshake for ep: nothing for plain
 // TCP, TLS for ssl://, the WebSocket upgrade (over TLS for wss://).
-func (c *Conn) handshake(ep endpoint) (handshakeFunc, error) {
+func (c *Conn) handshake(ep *endpoint) (handshakeFunc, error) {
 	switch ep.scheme {
 	case "ssl":
 		cfg, err := c.tlsConfig(ep)

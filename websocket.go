@@ -52,7 +52,7 @@ func WithWebSocketBinary() Option {
 // wsHandshake returns the WebSocket upgrade for ws:// and wss:// endpoints:
 // the subprotocols name the offered versions, highest first; wss:// runs
 // TLS first with the endpoint's TLS configuration.
-func (c *Conn) wsHandshake(ep endpoint) (handshakeFunc, error) {
+func (c *Conn) wsHandshake(ep *endpoint) (handshakeFunc, error) {
 	t := &c.cfg.transports
 	wc := websocket.Config{
 		Host:     ep.hostPort(),

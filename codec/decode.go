@@ -33,7 +33,16 @@ const (
 type DecoderOption func(*Decoder)
 
 // WithLimits sets the limits the decoder enforces (default [DefaultLimits]).
-func WithLimits(l Limits) DecoderOption { return func(d *Decoder) { d.lim = l.withDefaults() } }
+func WithLimits(l Limits) DecoderOption {
+	return func(d *Decoder) {
+		if l == (Limits{}) {
+			d.lim = &defaultLimits
+			return
+		}
+		l = l.withDefaults()
+		d.lim = &l
+	}
+}
 
 // WithArena makes the decoder take frame memory from a, which may be shared
 // by decoders that run on the same goroutine. By default each decoder has
@@ -52,7 +61,7 @@ func WithVersion(v Version) DecoderOption { return func(d *Decoder) { d.version 
 // reads the connection (an event loop). After an error it stays failed: the
 // stream cannot be resynchronised and the connection must be closed.
 type Decoder struct {
-	lim     Limits
+	lim     *Limits // shared by every decoder with the default limits
 	arena   *Arena
 	version Version
 	err     error
@@ -75,7 +84,7 @@ type Decoder struct {
 
 // NewDecoder returns a decoder with the given options.
 func NewDecoder(opts ...DecoderOption) *Decoder {
-	d := &Decoder{lim: DefaultLimits()}
+	d := &Decoder{lim: &defaultLimits}
 	for _, o := range opts {
 		o(d)
 	}

@@ -35,16 +35,42 @@ func New(cmd Command, kv ...string) *Frame {
 	return f
 }
 
-// Clone returns a deep copy of f.
+// Clone returns a deep copy of f, in three allocations: the frame, its
+// header lines, and one block for every header string and the body.
 func (f *Frame) Clone() *Frame {
-	c := &Frame{Command: f.Command, Header: make(Header, len(f.Header))}
-	for i, fl := range f.Header {
-		c.Header[i] = Field{strings.Clone(fl.Key), strings.Clone(fl.Value)}
+	c := &Frame{}
+	f.CloneInto(c)
+	return c
+}
+
+// CloneInto makes dst a deep copy of f (see [Frame.Clone]); dst may be a
+// value embedded in a longer-lived struct.
+func (f *Frame) CloneInto(dst *Frame) {
+	n := len(f.Body)
+	for _, fl := range f.Header {
+		n += len(fl.Key) + len(fl.Value)
+	}
+	buf := make([]byte, 0, n)
+	take := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		start := len(buf)
+		buf = append(buf, s...)
+		return str(buf[start:len(buf):len(buf)]) // written once, never again
+	}
+	*dst = Frame{Command: f.Command}
+	if f.Header != nil {
+		dst.Header = make(Header, len(f.Header))
+		for i, fl := range f.Header {
+			dst.Header[i] = Field{take(fl.Key), take(fl.Value)}
+		}
 	}
 	if f.Body != nil {
-		c.Body = append([]byte(nil), f.Body...)
+		start := len(buf)
+		buf = append(buf, f.Body...)
+		dst.Body = buf[start:len(buf):len(buf)]
 	}
-	return c
 }
 
 // ContentLength returns the content-length header as a number, whether it is

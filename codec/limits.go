@@ -24,7 +24,9 @@ const (
 )
 
 // DefaultLimits returns the limits a zero [Limits] stands for.
-func DefaultLimits() Limits { return Limits{}.withDefaults() }
+func DefaultLimits() Limits { return defaultLimits }
+
+var defaultLimits = Limits{}.withDefaults()
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxFrameSize <= 0 {

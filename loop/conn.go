@@ -27,10 +27,9 @@ type Conn struct {
 	h      Handler
 	id     uint64
 	layer  Layer
-	limits codec.Limits
+	limits *codec.Limits // nil: the defaults
 	local  net.Addr
 	peer   net.Addr
-	value  atomic.Value // the protocol's per-connection state
 
 	// Loop-owned.
 	dec         *codec.Decoder
@@ -38,11 +37,10 @@ type Conn struct {
 	lastWrite   int64
 	opened      bool
 	hb          heartbeat
-	pending     []byte             // bytes that arrived before OnOpen (layer leftovers)
+	pending     *[]byte            // bytes that arrived before OnOpen (layer leftovers)
 	decodeFn    func([]byte) error // c.decode, bound once
 	linger      time.Duration      // how long a graceful close waits for the peer to take what is queued
 	lingerUntil int64              // reactor clock; non-zero while a graceful close waits
-	iov         [][]byte           // scratch for writev
 	pl          *perLoop           // what the connections of this loop share
 	gone        bool               // OnClose ran
 
@@ -64,13 +62,6 @@ func (c *Conn) LocalAddr() net.Addr { return c.local }
 
 // RemoteAddr returns the peer's address. Safe for concurrent use.
 func (c *Conn) RemoteAddr() net.Addr { return c.peer }
-
-// Value returns what SetValue stored. Safe for concurrent use.
-func (c *Conn) Value() any { return c.value.Load() }
-
-// SetValue stores the protocol's per-connection state. Safe for concurrent
-// use; values must all be of the same concrete type.
-func (c *Conn) SetValue(v any) { c.value.Store(v) }
 
 // Decoder returns the connection's decoder, to switch its version after a
 // negotiation. Loop only.

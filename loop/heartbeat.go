@@ -2,37 +2,35 @@ package loop
 
 import "time"
 
-// heartbeat holds a connection's wheel timers. Loop-owned: the timers'
-// callbacks only post work to the loop.
+// heartbeat holds a connection's wheel timers: one for both heart-beat
+// directions, due at the earlier of the two checks, and one for drain
+// checks. Loop-owned: the timers' callbacks only post work to the loop.
 type heartbeat struct {
 	send, receive time.Duration
-	sendT, recvT  *Timer
+	beatT         *Timer
 	drainT        *Timer
 }
 
 func (h *heartbeat) start(c *Conn, send, receive time.Duration) {
 	h.stopBeats()
 	h.send, h.receive = send, receive
-	w := c.rt.wheel
-	if send > 0 {
-		h.sendT = w.AfterFunc(send, func() { _ = c.Post(c.checkSend) })
+	if send <= 0 && receive <= 0 {
+		return
 	}
-	if receive > 0 {
-		if c.lastRead == 0 {
-			c.lastRead = c.rt.now()
-		}
-		h.recvT = w.AfterFunc(receive, func() { _ = c.Post(c.checkReceive) })
+	if receive > 0 && c.lastRead == 0 {
+		c.lastRead = c.rt.now()
 	}
+	first := send
+	if first <= 0 || (receive > 0 && receive < first) {
+		first = receive
+	}
+	h.beatT = c.rt.wheel.AfterFunc(first, func() { _ = c.Post(c.checkBeats) })
 }
 
 func (h *heartbeat) stopBeats() {
-	if h.sendT != nil {
-		h.sendT.Stop()
-		h.sendT = nil
-	}
-	if h.recvT != nil {
-		h.recvT.Stop()
-		h.recvT = nil
+	if h.beatT != nil {
+		h.beatT.Stop()
+		h.beatT = nil
 	}
 }
 
@@ -59,36 +57,37 @@ func (h *heartbeat) watchDrain(c *Conn) {
 	h.drainT.Reset(c.rt.wheel.Tick())
 }
 
-// checkSend writes a heart-beat when nothing was written for the send
-// interval (CONF-30), then waits for the next one. Loop only.
-func (c *Conn) checkSend() {
+// checkBeats writes a heart-beat when nothing was written for the send
+// interval (CONF-30), closes the connection when nothing arrived within the
+// receive interval (CONF-31, CONF-32), and sets the timer for the earlier
+// of the next two checks. Loop only.
+func (c *Conn) checkBeats() {
 	h := &c.hb
-	if c.closing.Load() || h.sendT == nil {
+	if c.closing.Load() || h.beatT == nil {
 		return
 	}
-	c.flush() // pending frames count as traffic
-	idle := time.Duration(c.rt.now() - c.lastWrite)
-	tolerance := c.rt.wheel.Tick()
-	if idle+tolerance >= h.send {
-		c.writeRaw([]byte{'\n'}) // fresh: a layer may modify what it is given
-		c.sampleInflight()
-		idle = 0
+	now := c.rt.now()
+	next := time.Duration(-1)
+	if h.receive > 0 {
+		idle := time.Duration(now - c.lastRead)
+		if idle >= h.receive {
+			c.fail(ErrHeartbeatTimeout)
+			_ = c.gc.Close()
+			return
+		}
+		next = h.receive - idle
 	}
-	h.sendT.Reset(h.send - idle)
-}
-
-// checkReceive closes the connection when nothing arrived within the
-// receive interval (CONF-31, CONF-32). Loop only.
-func (c *Conn) checkReceive() {
-	h := &c.hb
-	if c.closing.Load() || h.recvT == nil {
-		return
+	if h.send > 0 {
+		c.flush() // pending frames count as traffic
+		idle := time.Duration(c.rt.now() - c.lastWrite)
+		if idle+c.rt.wheel.Tick() >= h.send {
+			c.writeRaw([]byte{'\n'}) // fresh: a layer may modify what it is given
+			c.sampleInflight()
+			idle = 0
+		}
+		if d := h.send - idle; next < 0 || d < next {
+			next = d
+		}
 	}
-	idle := time.Duration(c.rt.now() - c.lastRead)
-	if idle >= h.receive {
-		c.fail(ErrHeartbeatTimeout)
-		_ = c.gc.Close()
-		return
-	}
-	h.recvT.Reset(h.receive - idle)
+	h.beatT.Reset(next)
 }

@@ -34,7 +34,8 @@ type outbox struct {
 	inflight int       // bytes the loop handed to the socket that are not sent yet
 	hwm      int
 	room     chan struct{} // closed when room frees up; nil without waiters
-	spare    []*[]byte     // the chunk list the loop gave back, for reuse
+	inline   [1]*[]byte    // room for the chunk list of the common batch: one chunk
+	flushing bool          // the loop is writing a list that uses inline
 }
 
 // Chunks come in three sizes: a connection that sends a little holds
@@ -112,8 +113,8 @@ func (o *outbox) room4(n int) *[]byte {
 	if k := len(o.chunks); k > 0 {
 		prev = cap(*o.chunks[k-1])
 	}
-	if o.chunks == nil && o.spare != nil {
-		o.chunks, o.spare = o.spare[:0], nil
+	if o.chunks == nil && !o.flushing {
+		o.chunks = o.inline[:0]
 	}
 	cp := getChunk(n, prev*2)
 	o.chunks = append(o.chunks, cp)
@@ -172,6 +173,8 @@ func (c *Conn) flush() {
 	// a writer in between must not see room that is not there.
 	o.inflight += o.size
 	o.chunks, o.size, o.queued = nil, 0, false
+	inline := cap(chunks) > 0 && &chunks[:1][0] == &o.inline[0]
+	o.flushing = inline
 	o.mu.Unlock()
 	if len(chunks) > 0 {
 		c.lastWrite = c.rt.now()
@@ -180,10 +183,10 @@ func (c *Conn) flush() {
 			putChunk(cp)
 			chunks[i] = nil
 		}
+	}
+	if inline {
 		o.mu.Lock()
-		if o.spare == nil && cap(chunks) <= 16 {
-			o.spare = chunks[:0]
-		}
+		o.flushing = false
 		o.mu.Unlock()
 	}
 	c.sampleInflight()
@@ -204,13 +207,13 @@ func (c *Conn) writeChunks(chunks []*[]byte) {
 		_, _ = c.gc.Write(*chunks[0])
 		return
 	}
-	iov := c.iov[:0]
+	iov := c.pl.iov[:0]
 	for _, cp := range chunks {
 		iov = append(iov, *cp)
 	}
 	_, _ = c.gc.Writev(iov)
 	clear(iov)
-	c.iov = iov[:0]
+	c.pl.iov = iov[:0]
 }
 
 // writeRaw sends application bytes through the layer, bypassing the
@@ -270,7 +273,7 @@ func (o *outbox) shut(err error) {
 func (o *outbox) release() {
 	o.mu.Lock()
 	chunks := o.chunks
-	o.chunks, o.size, o.spare = nil, 0, nil
+	o.chunks, o.size = nil, 0
 	o.mu.Unlock()
 	for _, cp := range chunks {
 		putChunk(cp)

@@ -44,8 +44,6 @@ type ConnConfig struct {
 	Limits codec.Limits
 	// HighWater is the outbox's high-water mark in bytes (default 4 MiB).
 	HighWater int
-	// Value is the initial value of Conn.Value.
-	Value any
 	// Linger is how long a graceful close (Close, or after a decoding
 	// error answered by a DecodeErrorHandler) keeps the socket open for
 	// the peer to take the bytes queued for it. Zero closes at once, which
@@ -59,20 +57,23 @@ const DefaultHighWater = 4 << 20
 // newConn makes a connection that is attached to its socket in OnOpen.
 func (r *reactor) newConn(cfg ConnConfig) *Conn {
 	c := &Conn{
-		rt:      r,
-		h:       cfg.Handler,
-		limits:  cfg.Limits,
-		id:      connIDs.Add(1),
-		layer:   cfg.Layer,
-		pending: cfg.Leftover,
+		rt: r,
+		h:  cfg.Handler,
+
+		id:    connIDs.Add(1),
+		layer: cfg.Layer,
 	}
 	c.linger = cfg.Linger
+	if len(cfg.Leftover) > 0 {
+		c.pending = &cfg.Leftover
+	}
+	if cfg.Limits != (codec.Limits{}) {
+		l := cfg.Limits
+		c.limits = &l
+	}
 	c.out.hwm = cfg.HighWater
 	if c.out.hwm <= 0 {
 		c.out.hwm = DefaultHighWater
-	}
-	if cfg.Value != nil {
-		c.value.Store(cfg.Value)
 	}
 	return c
 }
@@ -93,7 +94,11 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c.gc = gc
 	c.decodeFn = c.decode
 	c.pl = r.loops.get(gc.EventLoop())
-	c.dec = codec.NewDecoder(codec.WithLimits(c.limits), codec.WithArena(&c.pl.arena))
+	if c.limits != nil {
+		c.dec = codec.NewDecoder(codec.WithLimits(*c.limits), codec.WithArena(&c.pl.arena))
+	} else {
+		c.dec = codec.NewDecoder(codec.WithArena(&c.pl.arena))
+	}
 	c.local, c.peer = gc.LocalAddr(), gc.RemoteAddr()
 	c.opened = true
 	c.lastRead, c.lastWrite = r.now(), r.now()
@@ -109,8 +114,8 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 			return nil, gnet.Close
 		}
 	}
-	if len(c.pending) > 0 {
-		p := c.pending
+	if c.pending != nil {
+		p := *c.pending
 		c.pending = nil
 		c.Feed(p)
 	}
@@ -151,6 +156,7 @@ type perLoop struct {
 	el     gnet.EventLoop
 	arena  codec.Arena
 	frame  codec.Frame // the frame being handed to a handler (loop only)
+	iov    [][]byte    // scratch for writev (loop only)
 	mu     sync.Mutex
 	dirty  []*Conn
 	spare  []*Conn

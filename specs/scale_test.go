@@ -26,6 +26,8 @@ var _ = Describe("many connections on one engine", Serial, func() {
 			received.Add(1)
 			return nil
 		})
+		dialer, err := stampede.NewDialer(stampede.WithEngine(eng), stampede.WithHeartBeat(5*time.Second, 5*time.Second))
+		Expect(err).NotTo(HaveOccurred())
 		before := runtime.NumGoroutine()
 		conns := make([]*stampede.Conn, n)
 		var wg sync.WaitGroup
@@ -42,7 +44,7 @@ var _ = Describe("many connections on one engine", Serial, func() {
 						return
 					}
 					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-					c, err := stampede.Dial(ctx, addr, stampede.WithEngine(eng), stampede.WithHeartBeat(5*time.Second, 5*time.Second))
+					c, err := dialer.Dial(ctx, addr)
 					if err == nil {
 						_, err = c.Subscribe(ctx, topic, handler, stampede.WithSubscribeReceipt())
 					}

@@ -252,7 +252,9 @@ func TestLoopHeartBeats(t *testing.T) {
 	f := codec.New(codec.Connect, codec.HdrAcceptVersion, "1.2", codec.HdrHost, "/", codec.HdrHeartBeat, "50,50")
 	write(t, lc, 0, f)
 	rec.next(t, codec.Connected)
-	lc.SetHeartBeat(hb, 5*time.Second)
+	if err := lc.Post(func() { lc.SetHeartBeat(hb, 5*time.Second) }); err != nil { // loop only
+		t.Fatal(err)
+	}
 	for range 5 {
 		select {
 		case <-rec.beats:

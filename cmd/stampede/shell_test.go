@@ -35,14 +35,20 @@ func (s *syncBuffer) String() string {
 }
 
 // waitFor waits until buf holds want.
+// txID finds the id the shell printed for a transaction.
+var txID = regexp.MustCompile(`Transaction id: (tx-[0-9]+)`)
+
 func waitFor(t *testing.T, buf *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
 	for !strings.Contains(buf.String(), want) {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("no %q in:\n%s", want, buf.String())
+		case <-tick.C:
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -117,10 +123,11 @@ func TestShellOnAPipe(t *testing.T) {
 	waitFor(t, &p.errOut, `ack: no received message with ack id "`+ids[1]+`"`)
 
 	p.typeLine(t, "begin")
-	waitFor(t, &p.out, "Transaction id: tx-1")
+	waitFor(t, &p.out, "Transaction id: tx-")
+	tx := txID.FindStringSubmatch(p.out.String())[1]
 	p.typeLine(t, "send /queue/a in the transaction")
 	p.typeLine(t, "rollback")
-	waitFor(t, &p.out, "Aborted transaction: tx-1")
+	waitFor(t, &p.out, "Aborted transaction: "+tx)
 	p.typeLine(t, "sendreply /queue/a corr-7 the reply")
 	waitFor(t, &p.out, "correlation-id: corr-7")
 
@@ -177,7 +184,11 @@ func TestShellScriptFile(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d: %s", code, errOut.String())
 	}
-	for _, want := range []string{"Transaction id: tx-1", "Committing tx-1", "RECEIPT"} {
+	m := txID.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no transaction id in:\n%s", out.String())
+	}
+	for _, want := range []string{"Committing " + m[1], "RECEIPT"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("no %q in:\n%s", want, out.String())
 		}

@@ -167,12 +167,18 @@ func fanout(ctx context.Context, s settings, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "disconnected %d/%d\n", n.Load(), s.conns)
 	}()
 
+	// One Dialer for every subscriber: the connections share one
+	// configuration instead of a copy each.
+	dialer, err := stampede.NewDialer(opts...)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	err = forEach(s.conns, s.parallel, func(i int) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		c, err := stampede.Dial(ctx, t.URL, opts...)
+		c, err := dialer.Dial(ctx, t.URL)
 		if err != nil {
 			return fmt.Errorf("connection %d: %w", i+1, err)
 		}

@@ -95,21 +95,12 @@ func (r *runner) connectAll(ctx context.Context) storm {
 // connectOne dials connection i and, for a consumer, subscribes it.
 func (r *runner) connectOne(ctx context.Context, i int) error {
 	ro, idx := r.s.roleOf(i)
-	opts := slices.Clip(r.opts)
-	if len(r.s.SourceIPs) > 0 {
-		opts = append(opts, stampede.WithBindAddress(net.JoinHostPort(r.s.SourceIPs[i%len(r.s.SourceIPs)], "0")))
+	d, err := r.dialer(ro, i)
+	if err != nil {
+		r.rec.fail(ErrConnect, err)
+		return err
 	}
-	if ro == roleConsumer {
-		if r.s.consumerExecutor() == ExecInline {
-			opts = append(opts, stampede.WithExecutor(loop.Inline{}))
-		} else {
-			// A consumer that falls behind slows the broker down through
-			// TCP instead of being closed: a load generator measures, it
-			// does not shed load.
-			opts = append(opts, stampede.WithSlowConsumer(stampede.SlowConsumerBlock))
-		}
-	}
-	c, err := stampede.Dial(ctx, r.address, opts...)
+	c, err := d.Dial(ctx, r.address)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.rec.fail(ErrConnect, err)
@@ -191,4 +182,48 @@ func (r *runner) disconnectAll(timeout time.Duration) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// dialerKey names the options a connection gets: its role and its source
+// address.
+type dialerKey struct {
+	role role
+	ip   int // index in SourceIPs, -1 for none
+}
+
+// dialer returns the Dialer of connection i's options, made on first use:
+// thousands of connections share one configuration.
+func (r *runner) dialer(ro role, i int) (*stampede.Dialer, error) {
+	key := dialerKey{role: ro, ip: -1}
+	if len(r.s.SourceIPs) > 0 {
+		key.ip = i % len(r.s.SourceIPs)
+	}
+	r.dialersMu.Lock()
+	defer r.dialersMu.Unlock()
+	if d := r.dialers[key]; d != nil {
+		return d, nil
+	}
+	opts := slices.Clip(r.opts)
+	if key.ip >= 0 {
+		opts = append(opts, stampede.WithBindAddress(net.JoinHostPort(r.s.SourceIPs[key.ip], "0")))
+	}
+	if ro == roleConsumer {
+		if r.s.consumerExecutor() == ExecInline {
+			opts = append(opts, stampede.WithExecutor(loop.Inline{}))
+		} else {
+			// A consumer that falls behind slows the broker down through
+			// TCP instead of being closed: a load generator measures, it
+			// does not shed load.
+			opts = append(opts, stampede.WithSlowConsumer(stampede.SlowConsumerBlock))
+		}
+	}
+	d, err := stampede.NewDialer(opts...)
+	if err != nil {
+		return nil, err
+	}
+	if r.dialers == nil {
+		r.dialers = make(map[dialerKey]*stampede.Dialer)
+	}
+	r.dialers[key] = d
+	return d, nil
 }

@@ -82,6 +82,9 @@ type runner struct {
 	track   *tracker
 	engine  *stampede.Engine
 
+	dialersMu sync.Mutex
+	dialers   map[dialerKey]*stampede.Dialer // one per role and source address: connections share their options
+
 	members      []member    // filled by connectAll
 	membersReady atomic.Bool // members may be read by the sampler
 	phase        atomic.Value

@@ -138,7 +138,7 @@ func Start(o Options) (*Server, error) {
 			p.inj = &injector{Layer: p.layer, split: o.SplitAt}
 			layer = p.inj
 		}
-		return loop.ConnConfig{Handler: handler{}, Layer: layer, Value: p}, nil
+		return loop.ConnConfig{Handler: handler{p}, Layer: layer}, nil
 	}
 	srv, err := loop.Listen("127.0.0.1:0", accept, nil, loop.WithLoops(o.Loops))
 	if err != nil {
@@ -283,11 +283,11 @@ func (j *injector) Outbound(p []byte, w loop.RawWriter) error {
 	return j.Layer.Outbound(p, w)
 }
 
-// handler is the STOMP side of every connection.
-type handler struct{}
+// handler is the STOMP side of one connection.
+type handler struct{ p *peer }
 
-func (handler) OnOpen(lc *loop.Conn) {
-	p := lc.Value().(*peer)
+func (h handler) OnOpen(lc *loop.Conn) {
+	p := h.p
 	p.lc = lc
 	p.s.mu.Lock()
 	p.s.peers[p] = struct{}{}
@@ -296,8 +296,8 @@ func (handler) OnOpen(lc *loop.Conn) {
 
 func (handler) OnHeartBeat(*loop.Conn) {}
 
-func (handler) OnClose(lc *loop.Conn, _ error) {
-	p := lc.Value().(*peer)
+func (h handler) OnClose(*loop.Conn, error) {
+	p := h.p
 	s := p.s
 	s.mu.Lock()
 	delete(s.peers, p)
@@ -308,8 +308,8 @@ func (handler) OnClose(lc *loop.Conn, _ error) {
 	s.mu.Unlock()
 }
 
-func (handler) OnFrame(lc *loop.Conn, f *codec.Frame) {
-	p := lc.Value().(*peer)
+func (h handler) OnFrame(lc *loop.Conn, f *codec.Frame) {
+	p := h.p
 	switch f.Command {
 	case codec.Connect, codec.Stomp:
 		p.connect(f)
