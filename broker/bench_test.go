@@ -125,12 +125,15 @@ func startBench(tb testing.TB, opts ...broker.Option) *broker.Broker {
 
 // waitFor spins until cond holds.
 func waitFor(tb testing.TB, what string, cond func() bool) {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.After(60 * time.Second)
+	tick := time.NewTicker(50 * time.Microsecond)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			tb.Fatalf("timed out waiting for %s", what)
+		case <-tick.C:
 		}
-		time.Sleep(50 * time.Microsecond)
 	}
 }
 

@@ -129,6 +129,8 @@ func TestNoMessageIsLostWhenConsumersVanish(t *testing.T) {
 	}
 	wg.Wait()
 	deadline := time.Now().Add(30 * time.Second)
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
 	for {
 		total := map[string]bool{}
 		for _, c := range consumers {
@@ -145,7 +147,7 @@ func TestNoMessageIsLostWhenConsumersVanish(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d messages acknowledged, %d held", len(total), publishers*each, d.Depth)
 		}
-		time.Sleep(10 * time.Millisecond)
+		<-poll.C
 	}
 	for _, c := range consumers {
 		_ = c.nc.Close()
