@@ -15,7 +15,9 @@ type Listener interface {
 	// OnConnecting: a transport connection to addr is about to be opened
 	// (stomp.py on_connecting).
 	OnConnecting(addr string)
-	// OnConnected: the server answered CONNECTED (stomp.py on_connected).
+	// OnConnected: the server answered the first CONNECT (stomp.py
+	// on_connected). After an automatic reconnection OnReconnected fires
+	// instead.
 	OnConnected(f *codec.Frame)
 	// OnDisconnecting: DISCONNECT is about to be sent; it has not been
 	// sent yet when this runs (stomp.py on_disconnecting).
