@@ -37,7 +37,7 @@ var connectSpecs = []matrixSpec{
 			conn = c.dial(0)
 			Expect(conn.Version()).To(Equal(codec.V12))
 			Expect(conn.Server()).To(HavePrefix(c.p.server))
-			AddReportEntry(confreport.EntryServer, conn.Server())
+			AddReportEntry(confreport.EntryServer, conn.Server(), ReportEntryVisibilityFailureOrVerbose)
 		},
 	},
 	{
@@ -50,6 +50,9 @@ var connectSpecs = []matrixSpec{
 				Expect(se.Body()).NotTo(BeEmpty())
 				Expect(se.Frame.Header.Has(codec.HdrContentLength)).To(Equal(c.p.flags.errorLength),
 					"%s's ERROR with content-length: %v", c.p.name, c.p.flags.errorLength)
+				if !c.p.flags.errorLength {
+					stateDifference("CONF-16: %s's ERROR carries no content-length: its body is read up to the NUL.", c.p.name)
+				}
 				Expect(err.Error()).NotTo(ContainSubstring("not-the-passcode"))
 			})
 		},
@@ -96,6 +99,7 @@ var connectSpecs = []matrixSpec{
 				conn, err = c.try(c.ep.url, c.baseOptions(versions(v), stampede.WithHost("nowhere.invalid")))
 				if c.p.flags.hostPolicy == hostIgnored {
 					Expect(err).NotTo(HaveOccurred(), "%s ignores the host header", c.p.name)
+					stateDifference("CONF-25: %s ignores the host header, so which host was sent is seen against RabbitMQ and the embedded broker.", c.p.name)
 					Expect(conn.Disconnect(ctxT())).To(Succeed())
 				} else {
 					serverError(err)

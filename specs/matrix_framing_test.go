@@ -37,6 +37,7 @@ var framingSpecs = []matrixSpec{
 				case c.p.flags.eolAfterFrame:
 					// An EOL after CONNECTED, 4 RECEIPTs and 3 MESSAGEs.
 					Eventually(beats.n.Load).Should(BeNumerically(">=", 7), "%s sends an EOL after every frame", c.p.name)
+					stateDifference("CONF-3: %s sends an EOL after every frame: on 1.1+ the client reports heart-beats although none were negotiated.", c.p.name)
 				default:
 					Consistently(beats.n.Load, 50*time.Millisecond).Should(BeZero(), "%s sends no EOL after its frames and no heart-beat was asked for", c.p.name)
 				}
@@ -58,6 +59,7 @@ var framingSpecs = []matrixSpec{
 				url := "http://h:80/a"
 				if v == codec.V10 && c.p.features.escapes10 {
 					url = `http\c//h\c80/a` // escaped although 1.0 has no escapes; a 1.0 client keeps what it got
+					stateDifference(`CONF-4: %s escapes header values on 1.0: "http://h:80/a" arrives as "http\c//h\c80/a".`, c.p.name)
 				}
 				Expect(m.Header("x-url")).To(Equal(url))
 				if v >= codec.V11 {
@@ -68,6 +70,7 @@ var framingSpecs = []matrixSpec{
 					Expect(m.Frame.Header.GetAll("x-rep")).To(Equal([]string{"first", "second"}), "%s forwards every value", c.p.name)
 				} else {
 					Expect(m.Frame.Header.GetAll("x-rep")).To(Equal([]string{"first"}), "%s keeps the first value only", c.p.name)
+					stateDifference(`CONF-6: %s forwards only the first value of a repeated header, so "all values stay available" is seen where the embedded broker forwards them.`, c.p.name)
 				}
 			})
 		},
@@ -96,6 +99,7 @@ var framingSpecs = []matrixSpec{
 						// (QUIRK rabbitmq-escapes-10).
 						value = "colon:only"
 						want = `colon\conly`
+						stateDifference(`CONF-9: %s escapes and unescapes header values on 1.0 ("a:b" arrives as "a\cb"; a lone "\" drops the connection), so no backslash is sent on 1.0.`, c.p.name)
 					}
 				}
 				if want == "" {
@@ -150,6 +154,7 @@ var framingSpecs = []matrixSpec{
 				Expect(string(m.Body())).To(Equal(text))
 				if c.p.flags.lengthOnText {
 					Expect(m.Header("content-length")).To(Equal(strconv.Itoa(len(text))), "%s adds content-length", c.p.name)
+					stateDifference("CONF-14: %s adds content-length to every MESSAGE, so reading a body up to its NUL is exercised against ActiveMQ (and the scripted peer).", c.p.name)
 				} else {
 					Expect(m.Frame.Header.Has("content-length")).To(BeFalse(), "%s delivers a text message without content-length: the body ends at the NUL", c.p.name)
 				}

@@ -2,6 +2,7 @@ package specs_test
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -42,10 +43,10 @@ func (c *cell) dialBeating(l *link, v codec.Version, send, receive time.Duration
 }
 
 // window is how long a spec idles: long enough for the broker to drop a
-// silent client, and at least a second.
+// silent client, and at least two seconds.
 func (c *cell) window() time.Duration {
 	f := c.p.flags
-	return max(time.Duration((f.hbGrace+0.5)*float64(f.hb)), time.Second)
+	return max(time.Duration((f.hbGrace+0.5)*float64(f.hb)), 2*time.Second)
 }
 
 var heartBeatSpecs = []matrixSpec{
@@ -69,8 +70,17 @@ var heartBeatSpecs = []matrixSpec{
 					s = append(s, b.conn.Status())
 				}
 				return s
-			}, window, f.hb/4).Should(HaveEach(stampede.StatusConnected))
+			}, window, f.hb/4).Should(HaveEach(stampede.StatusConnected), func() string {
+				var errs []string
+				for _, b := range all {
+					errs = append(errs, fmt.Sprintf("STOMP %s: %v", b.v, b.conn.Err()))
+				}
+				return strings.Join(errs, "; ")
+			})
 			idle := time.Since(start)
+			if f.hbHalf {
+				stateDifference("CONF-29: %s rounds heart-beat intervals below 1 s up to 1 s and beats every half interval.", c.p.name)
+			}
 			for _, b := range all {
 				interval := max(b.remote.Send, f.hb) // max(sx, cy)
 				want := int(idle / interval)
@@ -95,6 +105,9 @@ var heartBeatSpecs = []matrixSpec{
 				all = append(all, b)
 			}
 			quiet := c.dialVia(l, codec.V12) // asks for no heart-beats: expects nothing
+			if f.hbScale != stampede.DefaultHeartBeatScale {
+				stateDifference("CONF-32: receive scale %.1f instead of the default %.1f: %s's first heart-beat comes about 2× late.", f.hbScale, stampede.DefaultHeartBeatScale, c.p.name)
+			}
 			for _, b := range all {
 				Eventually(b.beats.n.Load, 10*f.hb).Should(BeNumerically(">=", 1), "a first heart-beat")
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -188,11 +189,32 @@ var _ = Describe("broker quirks: RabbitMQ", Label(confreport.PeerLabel(confrepor
 		snd, _ := rawConnect(c, "1.2")
 		t := c.topic("inflight")
 		subscribe(sub, t, "s1")
-		var flood strings.Builder
-		for i := range 2000 {
-			fmt.Fprintf(&flood, "SEND\ndestination:%s\n\n%d\x00", t, i)
+		// The sender publishes without pause until the end of the spec, so
+		// that deliveries are on their way whenever the UNSUBSCRIBE lands.
+		var batch strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&batch, "SEND\ndestination:%s\n\n%d\x00", t, i)
 		}
-		Expect(snd.SendString(flood.String())).To(Succeed())
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if snd.SendString(batch.String()) != nil {
+					return
+				}
+			}
+		}()
+		DeferCleanup(func() {
+			close(stop)
+			wg.Wait()
+		})
 		expectFrame(sub, codec.Message)
 		send(sub, codec.Unsubscribe, codec.HdrID, "s1")
 		var errorFrame *codec.Frame
@@ -203,7 +225,7 @@ var _ = Describe("broker quirks: RabbitMQ", Label(confreport.PeerLabel(confrepor
 				errorFrame = f
 			}
 			return errorFrame
-		}, 10*time.Second, time.Millisecond).ShouldNot(BeNil())
+		}, 20*time.Second, time.Millisecond).ShouldNot(BeNil())
 		Expect(errorFrame.Header.Get(codec.HdrMessage)).To(Equal("Subscription not found"))
 		By("the connection is still open")
 		send(sub, codec.Send, codec.HdrDestination, c.queue("open"), codec.HdrReceipt, "still-open")

@@ -182,6 +182,10 @@ var receiptSpecs = []matrixSpec{
 					Expect(se.ReceiptID()).To(Equal(receipt))
 				} else {
 					Expect(se.ReceiptID()).To(BeEmpty(), "%s's ERRORs name no receipt: the wait fails with the connection-level ERROR", c.p.name)
+					stateDifference("CONF-48: %s's ERRORs carry no receipt-id, so the mapping by receipt-id is seen against ActiveMQ and the embedded broker; here the pending wait fails with the connection-level ERROR.", c.p.name)
+				}
+				if !c.p.flags.errorLength {
+					stateDifference("CONF-48: %s's ERRORs carry no content-length: their bodies are read up to the NUL.", c.p.name)
 				}
 				Expect(se.Body()).NotTo(BeEmpty())
 				Expect(se.Frame.Header.Has(codec.HdrContentLength)).To(Equal(c.p.flags.errorLength))
@@ -230,6 +234,11 @@ var receiptSpecs = []matrixSpec{
 				}
 				Expect(receipted).To(Equal(c.disconnectReceipt()),
 					"%s over %s answers DISCONNECT with its RECEIPT: %v (without it, the close counts as success)", c.p.name, c.t, c.disconnectReceipt())
+				if c.disconnectReceipt() {
+					stateDifference("CONF-52: the broker answers DISCONNECT with its RECEIPT here, so a close without it is exercised against RabbitMQ over ws (and the scripted peer).")
+				} else {
+					stateDifference("CONF-52: %s over %s closes after DISCONNECT without the RECEIPT; the close counts as success.", c.p.name, c.t)
+				}
 			})
 		},
 	},

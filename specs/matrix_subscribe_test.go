@@ -105,6 +105,7 @@ var subscribeSpecs = []matrixSpec{
 					m := next(replies)
 					Expect(string(m.Body())).To(Equal("pong"), "%s delivers replies on the client's own subscription", c.p.name)
 					Expect(lost).NotTo(Receive())
+					stateDifference("CONF-36: %s delivers temp-queue replies on the client's own subscription, so the unknown-id route is exercised against RabbitMQ and the embedded broker.", c.p.name)
 				}
 				Expect(requester.Status()).To(Equal(stampede.StatusConnected))
 			})
@@ -156,6 +157,7 @@ var subscribeSpecs = []matrixSpec{
 					Expect(again.Ack(ctxT())).To(Succeed())
 					return
 				}
+				stateDifference("CONF-38 CONF-39: %s dead-letters a NACKed message instead of requeueing it.", c.p.name)
 				Expect(conn.Send(ctxT(), q, []byte("marker"), stampede.WithReceipt())).To(Succeed())
 				marker := next(got)
 				Expect(string(marker.Body())).To(Equal("marker"), "%s moved the NACKed message to its dead-letter queue", c.p.name)
@@ -221,6 +223,9 @@ var subscribeSpecs = []matrixSpec{
 				Expect(sender.Send(ctxT(), t, []byte("after"), stampede.WithReceipt())).To(Succeed())
 				err := conn.Send(ctxT(), c.queue("sync"), nil, stampede.WithReceipt())
 				By(fmt.Sprintf("%d MESSAGEs reached the unhandled route after UNSUBSCRIBE", len(late)))
+				if c.p.flags.lateDeliveryError {
+					stateDifference(`CONF-42: %s may answer a MESSAGE in flight at UNSUBSCRIBE with ERROR "Subscription not found", which closes the connection (an ERROR is terminal).`, c.p.name)
+				}
 				if err != nil {
 					Expect(c.p.flags.lateDeliveryError).To(BeTrue(), "the connection closed: %v", err)
 					Eventually(conn.Done()).Should(BeClosed())

@@ -133,8 +133,11 @@ func TestBuildPlacesTheFixture(t *testing.T) {
 	if c := cell(2, Column{Peer: Scripted}); c.State != Fail {
 		t.Errorf("CONF-2 scripted (failed codec test): %+v", c)
 	}
-	if c := cell(21, Column{RabbitMQ, TCP}); c.State != Pass {
+	if c := cell(21, Column{RabbitMQ, TCP}); c.State != Pass || !slices.Equal(c.Differences, []string{"CONF-21: a difference of line 21", "a difference of every line"}) {
 		t.Errorf("CONF-21 RabbitMQ tcp: %+v", c)
+	}
+	if c := cell(19, Column{RabbitMQ, TCP}); !slices.Equal(c.Differences, []string{"a difference of every line"}) {
+		t.Errorf("CONF-19 RabbitMQ tcp: differences %q", c.Differences)
 	}
 	if c := cell(33, Column{ActiveMQ, TLS}); c.State != Fail {
 		t.Errorf("CONF-33 ActiveMQ tls: %+v", c)
@@ -191,6 +194,11 @@ func TestBuildAndRenderACompleteRun(t *testing.T) {
 	i := slices.IndexFunc(run.Results, func(r Result) bool { return r.Name == "CONF-2 holds" }) // scripted only
 	run.Results[i].Passed = false
 	run.Results[i].Failure = "boom (specs/x_test.go:1)"
+	for i, r := range run.Results {
+		if r.Name == "CONF-48 holds" && slices.Contains(r.Labels, PeerLabel(RabbitMQ)) {
+			run.Results[i].Entries = map[string][]string{EntryDifference: {"CONF-48: no receipt-id | here"}}
+		}
+	}
 	rep, err := Build(run, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -216,12 +224,14 @@ func TestBuildAndRenderACompleteRun(t *testing.T) {
 		"## Broker quirks",
 		"| Artemis | `host` is ignored. | documented | n/a | " + artemisNA,
 		"- **CONF-53**: scripted peer: `CONF-53 holds`; brokers: none",
+		"| ✅ [D1](#d1) | ✅ [D1](#d1) | ✅ [D1](#d1) | ✅ |",
+		`<a id="d1"></a>**D1** (RabbitMQ tcp, RabbitMQ tls, RabbitMQ ws): CONF-48: no receipt-id \| here`,
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	if strings.Count(doc, "\n## ") != 1+5+4 { // the legend, the checklist's five sections, quirks, failures, reasons, specs
+	if strings.Count(doc, "\n## ") != 1+5+5 { // the legend, the checklist's five sections, quirks, differences, failures, reasons, specs
 		t.Errorf("%d sections", strings.Count(doc, "\n## "))
 	}
 }
@@ -262,6 +272,11 @@ func TestBuildRefusesContradictions(t *testing.T) {
 		"an unknown quirk": {
 			Result{Name: "QUIRK RabbitMQ something", Passed: true, File: "/x/specs/matrix_q_test.go", Labels: []string{"quirk:nope"}},
 			`unknown quirk "nope"`,
+		},
+		"a difference of a line the spec does not cover": {
+			Result{Name: "CONF-5 keeps spaces", Passed: true, File: "/x/specs/matrix_x_test.go", Labels: []string{"peer:rabbitmq", "transport:tcp"},
+				Entries: map[string][]string{EntryDifference: {"CONF-6: not this spec's"}}},
+			"a difference names CONF-6, which the spec does not cover",
 		},
 		"a quirk declared n/a but exercised": {
 			Result{Name: "QUIRK Artemis host", Passed: true, File: "/x/specs/matrix_q_test.go", Labels: []string{"quirk:artemis-host"}},

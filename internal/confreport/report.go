@@ -36,6 +36,9 @@ type Cell struct {
 	State     State
 	Results   []*Result // the specs and tests that cover it
 	Exemption Exemption // when NA
+	// Differences are the broker differences its specs state: what a
+	// feature flag changed in what they check.
+	Differences []string
 }
 
 // Row is one checklist line across the columns.
@@ -64,9 +67,15 @@ type Report struct {
 	Broken []*Result
 }
 
-// EntryServer is the name of the report entry in which a spec records the
-// server header of a peer's CONNECTED frame.
-const EntryServer = "server"
+// Report entries the specs add (AddReportEntry) for the report.
+const (
+	// EntryServer records the server header of a peer's CONNECTED frame.
+	EntryServer = "server"
+	// EntryDifference records a broker difference that changed what the
+	// spec checks in its cell. A text that starts with CONF-n applies to
+	// those lines only, else to every line the spec covers.
+	EntryDifference = "difference"
+)
 
 // Build maps the results of a run (ginkgo specs and codec tests) to the
 // cells of the matrix. It fails when a cell has neither a spec nor an
@@ -75,6 +84,7 @@ const EntryServer = "server"
 func Build(run Run, tests []Result) (*Report, error) {
 	rep := &Report{Started: run.Started, Columns: Columns(), Servers: map[Peer][]string{}}
 	cover := map[int]map[Column][]*Result{}
+	diffs := map[int]map[Column][]string{}
 	quirks := map[string][]*Result{}
 	var problems []string
 	problem := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -127,6 +137,24 @@ func Build(run Run, tests []Result) (*Report, error) {
 			}
 			cover[n][col] = append(cover[n][col], r)
 		}
+		for _, d := range r.Entries[EntryDifference] {
+			targets := ParseLines(d)
+			if len(targets) == 0 {
+				targets = lines
+			}
+			for _, n := range targets {
+				if !slices.Contains(lines, n) {
+					problem("%s: a difference names CONF-%d, which the spec does not cover: %q", r.Full, n, d)
+					continue
+				}
+				if diffs[n] == nil {
+					diffs[n] = map[Column][]string{}
+				}
+				if !slices.Contains(diffs[n][col], d) {
+					diffs[n][col] = append(diffs[n][col], d)
+				}
+			}
+		}
 		if col.Peer != Scripted {
 			for _, s := range r.Entries[EntryServer] {
 				if !slices.Contains(rep.Servers[col.Peer], s) {
@@ -139,7 +167,7 @@ func Build(run Run, tests []Result) (*Report, error) {
 	for _, line := range Lines {
 		row := Row{Line: line}
 		for _, col := range rep.Columns {
-			cell := Cell{Results: cover[line.N][col]}
+			cell := Cell{Results: cover[line.N][col], Differences: diffs[line.N][col]}
 			ex, exempt := Exempt(line.N, col)
 			switch {
 			case exempt && len(cell.Results) > 0:
@@ -223,6 +251,25 @@ func (r *Report) Counts() map[State]int {
 		}
 	}
 	return n
+}
+
+// Differences returns every difference the specs stated, each once, in
+// the order of the rows and columns, with the columns that state it.
+func (r *Report) Differences() (texts []string, where map[string][]Column) {
+	where = map[string][]Column{}
+	for _, row := range r.Rows {
+		for i, c := range row.Cells {
+			for _, d := range c.Differences {
+				if _, ok := where[d]; !ok {
+					texts = append(texts, d)
+				}
+				if !slices.Contains(where[d], r.Columns[i]) {
+					where[d] = append(where[d], r.Columns[i])
+				}
+			}
+		}
+	}
+	return texts, where
 }
 
 // Failed returns every failed result that covers a cell or a quirk, each
