@@ -43,3 +43,12 @@ demo: ## the main job: a short load test against the embedded broker
 
 report-screenshot: ## screenshot of a bench report into docs/ (installs chromium)
 	scripts/report-screenshot.sh
+
+.PHONY: conformance-report
+conformance-report: ## run the conformance specs (needs the brokers) and write docs/CONFORMANCE.md from their results
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && rc=0; \
+	$(GO) test -count=1 -json -run '^TestCONF' ./codec/ > "$$tmp/codec.json" || rc=1; \
+	$(GO) test -race -count=1 -timeout 30m ./specs/ -ginkgo.focus='CONF-[0-9]|QUIRK ' -ginkgo.json-report="$$tmp/specs.json" || rc=1; \
+	$(GO) run ./internal/confreport/cmd -specs "$$tmp/specs.json" -codec "$$tmp/codec.json" -out docs/CONFORMANCE.md || exit 1; \
+	if [ $$rc -ne 0 ]; then echo "conformance-report: specs or tests failed; docs/CONFORMANCE.md shows which (❌)" >&2; fi; \
+	exit $$rc

@@ -126,7 +126,8 @@ func (c *Conn) connectFrame(ep *endpoint, versions []codec.Version) *codec.Frame
 	f := &codec.Frame{Command: cmd}
 	// accept-version only when something newer than 1.0 is offered: a
 	// 1.0 server does not know the header (CONF-19, CONF-20).
-	if !(len(versions) == 1 && versions[0] == codec.V10) {
+	only10 := len(versions) == 1 && versions[0] == codec.V10
+	if !only10 {
 		f.Header.Add(codec.HdrAcceptVersion, codec.FormatAcceptVersion(versions))
 		host := ep.host
 		if cfg.hostSet {
@@ -144,7 +145,7 @@ func (c *Conn) connectFrame(ep *endpoint, versions []codec.Version) *codec.Frame
 		f.Header.Add(codec.HdrLogin, login)
 		f.Header.Add(codec.HdrPasscode, passcode)
 	}
-	if cfg.heartBeat != (codec.HeartBeat{}) {
+	if cfg.heartBeat != (codec.HeartBeat{}) && !only10 { // 1.0 has no heart-beats (CONF-33)
 		f.Header.Add(codec.HdrHeartBeat, cfg.heartBeat.String())
 	}
 	for _, h := range cfg.connectHeaders {
