@@ -42,7 +42,7 @@ type Conn struct {
 	linger      time.Duration      // how long a graceful close waits for the peer to take what is queued
 	lingerUntil int64              // reactor clock; non-zero while a graceful close waits
 	pl          *perLoop           // what the connections of this loop share
-	gone        bool               // OnClose ran
+	gone        bool               // OnClose ran: gc must not be used again (its fd may be reused)
 
 	out outbox
 
@@ -131,6 +131,9 @@ func (c *Conn) Abort(cause error, rst bool) {
 	c.closing.Store(true)
 	c.out.shut(c.closeErr())
 	if c.Post(func() {
+		if c.gone {
+			return // closed already: its descriptor may be another socket's now
+		}
 		if rst {
 			_ = c.gc.SetLinger(0)
 		}
@@ -158,6 +161,12 @@ func (c *Conn) closeErr() error {
 // the linger is over): closing with bytes in the loop's buffer would drop
 // them.
 func (c *Conn) closeOnLoop(graceful bool) {
+	if c.gone {
+		// gnet closed it meanwhile (the peer went away): its descriptor
+		// number may already belong to a new socket, which a goodbye
+		// written now would corrupt.
+		return
+	}
 	if graceful {
 		c.flush()
 		if c.layer != nil {

@@ -166,6 +166,9 @@ func (c *Conn) commit() error {
 // flush writes what the outbox holds, through the layer, in one system
 // call when there is no layer. Loop only.
 func (c *Conn) flush() {
+	if c.gone {
+		return // closed: never write to a descriptor that may be reused
+	}
 	o := &c.out
 	o.mu.Lock()
 	chunks := o.chunks
@@ -219,6 +222,9 @@ func (c *Conn) writeChunks(chunks []*[]byte) {
 // writeRaw sends application bytes through the layer, bypassing the
 // outbox (heart-beats, after a flush). Loop only.
 func (c *Conn) writeRaw(p []byte) {
+	if c.gone {
+		return
+	}
 	c.lastWrite = c.rt.now()
 	if c.layer != nil {
 		if err := c.layer.Outbound(p, c.gc); err != nil {
@@ -234,6 +240,9 @@ func (c *Conn) writeRaw(p []byte) {
 // writers when there is room again. While bytes remain, it checks again on
 // every wheel tick. Loop only.
 func (c *Conn) sampleInflight() {
+	if c.gone {
+		return
+	}
 	n := c.gc.OutboundBuffered()
 	if c.lingerUntil != 0 { // a graceful close waits for the peer
 		if n == 0 || c.rt.now() > c.lingerUntil {

@@ -6,7 +6,9 @@ import (
 	"crypto/tls"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stampede-mq/stampede/codec"
 	"github.com/stampede-mq/stampede/internal/testcert"
@@ -88,4 +90,73 @@ func TestTLSHandshakeFailures(t *testing.T) {
 		t.Logf("%s: %v", name, err)
 	}
 	waitFor(t, "the server to drop failed handshakes", func() bool { return s.Conns() == 0 })
+}
+
+// closer runs, from OnClose, what a Close posted just before the peer went
+// away runs once gnet has closed the socket: the graceful close and a
+// last write.
+type closer struct{ echo }
+
+func (closer) OnClose(c *Conn, _ error) {
+	c.closeOnLoop(true)
+	c.writeRaw([]byte("late"))
+	c.flush()
+}
+
+// watchLayer passes bytes through and counts the calls that would write
+// after the connection was closed (after Detach).
+type watchLayer struct {
+	detached bool
+	late     *atomic.Int32
+}
+
+func (w *watchLayer) Attach(*Conn) {}
+func (w *watchLayer) Detach()      { w.detached = true }
+func (w *watchLayer) Inbound(in []byte, _ RawWriter, deliver func([]byte) error) error {
+	if len(in) == 0 {
+		return nil
+	}
+	return deliver(in)
+}
+func (w *watchLayer) Outbound(p []byte, rw RawWriter) error {
+	if w.detached {
+		w.late.Add(1)
+		return nil
+	}
+	_, err := rw.Write(p)
+	return err
+}
+func (w *watchLayer) Close(RawWriter) {
+	if w.detached {
+		w.late.Add(1)
+	}
+}
+
+// TestNothingIsWrittenAfterTheConnectionClosed: a Close that runs after the
+// peer closed must not write (a TLS close_notify, a last frame): gnet has
+// released the descriptor, whose number may already be a new connection's,
+// and such bytes corrupted the next TLS handshake on the same loop.
+func TestNothingIsWrittenAfterTheConnectionClosed(t *testing.T) {
+	var late atomic.Int32
+	s, err := Listen("127.0.0.1:0", func(local, remote net.Addr) (ConnConfig, error) {
+		return ConnConfig{Handler: closer{}, Layer: &watchLayer{late: &late}, Linger: time.Second}, nil
+	}, nil, WithLoops(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for range 50 {
+		nc, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc.Write([]byte("SEND\ndestination:/q\n\nx\x00"))
+		buf := make([]byte, 64)
+		nc.Read(buf) // the echo: the connection is open on both ends
+		nc.Close()
+	}
+	waitFor(t, "every connection closed", func() bool { return s.Conns() == 0 })
+	if n := late.Load(); n != 0 {
+		t.Fatalf("%d writes after a connection was closed", n)
+	}
 }
