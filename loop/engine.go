@@ -91,6 +91,9 @@ func (e *Engine) Close() error {
 // enrolls the socket with the least busy loop. It returns after the
 // handler's OnOpen ran.
 func (e *Engine) Dial(ctx context.Context, address string, d DialConfig, cfg ConnConfig) (*Conn, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	nc, err := d.dial(ctx, address)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,10 @@ func (e *Engine) Enroll(nc net.Conn, cfg ConnConfig) (*Conn, error) {
 	default:
 		_ = nc.Close()
 		return nil, fmt.Errorf("%w: %T", ErrUnsupportedConn, nc)
+	}
+	if err := cfg.check(); err != nil {
+		_ = nc.Close()
+		return nil, err
 	}
 	e.mu.Lock()
 	closed := e.closed

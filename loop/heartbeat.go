@@ -89,5 +89,8 @@ func (c *Conn) checkBeats() {
 			next = d
 		}
 	}
+	if h.beatT == nil {
+		return // a write failed and closed the connection; OnClose stopped the timers
+	}
 	h.beatT.Reset(next)
 }

@@ -2,6 +2,7 @@ package loop
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,14 @@ type ConnConfig struct {
 	// the peer to take the bytes queued for it. Zero closes at once, which
 	// may drop what a slow peer has not read yet.
 	Linger time.Duration
+}
+
+// check reports a configuration no connection can run with.
+func (cfg *ConnConfig) check() error {
+	if cfg.Handler == nil {
+		return fmt.Errorf("%w: ConnConfig.Handler is nil", ErrInvalidOption)
+	}
+	return nil
 }
 
 // DefaultHighWater is the default high-water mark of a connection's outbox.

@@ -49,6 +49,9 @@ func Listen(address string, accept AcceptFunc, wheel *Wheel, opts ...Option) (*S
 	}
 	s.rt.accept = func(gc gnet.Conn) (*Conn, error) {
 		cc, err := accept(gc.LocalAddr(), gc.RemoteAddr())
+		if err == nil {
+			err = cc.check()
+		}
 		if err != nil {
 			return nil, err
 		}

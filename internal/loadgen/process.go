@@ -46,10 +46,12 @@ func rss() uint64 {
 	return 0
 }
 
-// memory reads the process's memory; with settle it collects garbage
-// first, so that the heap holds only what is live.
+// memory reads the process's memory; with settle it first lets
+// short-lived goroutines (a dial's context watchers, say) end, for up to a
+// second, and collects garbage, so that the sample holds only what lasts.
 func memory(settle bool) MemorySample {
 	if settle {
+		quiesce(time.Second)
 		runtime.GC()
 		runtime.GC()
 	}
@@ -77,5 +79,20 @@ func perConn(base, now MemorySample, n int) MemorySample {
 	return MemorySample{
 		RSS:       growth(base.RSS, now.RSS),
 		HeapStack: growth(base.HeapStack, now.HeapStack),
+	}
+}
+
+// quiesce waits until the number of goroutines stopped falling for 50 ms,
+// or for at most limit.
+func quiesce(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	low, steady := runtime.NumGoroutine(), 0
+	for steady < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		if n := runtime.NumGoroutine(); n < low {
+			low, steady = n, 0
+		} else {
+			steady++
+		}
 	}
 }

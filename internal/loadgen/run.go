@@ -49,6 +49,14 @@ type RunOption func(*runConfig)
 type runConfig struct {
 	progress      func(Progress)
 	progressEvery time.Duration
+	connected     func()
+}
+
+// WithConnectedHook calls fn once every connection is up and the process
+// sample of that moment is taken, before any traffic: a test can look at
+// the process (its goroutines, say) in that state.
+func WithConnectedHook(fn func()) RunOption {
+	return func(c *runConfig) { c.connected = fn }
 }
 
 // WithProgress calls fn about every interval (at least 100 ms) with a
@@ -189,6 +197,9 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 	}
 	res.Process.Connected = memory(true)
 	res.Process.PerConn = perConn(res.Process.Baseline, res.Process.Connected, res.Connect.Connections)
+	if r.cfg.connected != nil {
+		r.cfg.connected()
+	}
 
 	// Traffic: warm-up, then the measured phase.
 	pctx, stopProducers := context.WithCancel(ctx)

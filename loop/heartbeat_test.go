@@ -1,0 +1,81 @@
+package loop
+
+import (
+	"errors"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestAHeartBeatWhoseWriteFailsClosesTheConnection: the heart-beat check
+// writes an EOL; when the socket refuses it (EPIPE), gnet closes the
+// connection at once, inside the write, and OnClose stops its timers. The
+// check must then stop, not re-arm a timer it no longer has: that was a
+// nil dereference on the loop, and the process died.
+func TestAHeartBeatWhoseWriteFailsClosesTheConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if nc, err := ln.Accept(); err == nil {
+			accepted <- nc
+		}
+	}()
+	e := newEngine(t)
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second descriptor of the socket, to shut its sending side down
+	// behind the loop's back.
+	f, err := nc.(*net.TCPConn).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rec := newRecorder()
+	opened := make(chan *Conn, 1)
+	rec.onOpen = func(c *Conn) { opened <- c }
+	if _, err := e.Enroll(nc, ConnConfig{Handler: rec}); err != nil {
+		t.Fatal(err)
+	}
+	peer := <-accepted
+	defer peer.Close()
+	c := <-opened
+	if err := syscall.Shutdown(int(f.Fd()), syscall.SHUT_WR); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Post(func() { c.SetHeartBeat(5*time.Millisecond, 0) }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-rec.closed:
+		if !errors.Is(err, syscall.EPIPE) {
+			t.Fatalf("closed with %v, want EPIPE", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection did not close")
+	}
+}
+
+// TestEnrollRefusesAConfigWithoutHandler: a missing handler is a typed
+// error before anything reaches a loop, not a crash inside it.
+func TestEnrollRefusesAConfigWithoutHandler(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	e := newEngine(t)
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Enroll(nc, ConnConfig{}); !errors.Is(err, ErrInvalidOption) {
+		t.Fatalf("Enroll: %v, want ErrInvalidOption", err)
+	}
+}
