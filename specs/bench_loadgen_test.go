@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"runtime/pprof"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -31,12 +32,12 @@ func shortScenario(producers, consumers, n int) loadgen.Scenario {
 
 // runBench runs a scenario in-process and checks there is no goroutine
 // left afterwards.
-func runBench(t loadgen.Target, s loadgen.Scenario) *loadgen.Result {
+func runBench(t loadgen.Target, s loadgen.Scenario, opts ...loadgen.RunOption) *loadgen.Result {
 	GinkgoHelper()
 	noLeaks := leakCheck()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := loadgen.Run(ctx, t, s)
+	res, err := loadgen.Run(ctx, t, s, opts...)
 	Expect(err).NotTo(HaveOccurred())
 	noLeaks()
 	return res
@@ -155,14 +156,16 @@ var _ = Describe("stampede bench: the load generator against the embedded broker
 		s := shortScenario(2, 20, 200)
 		s.Idle = 478
 		s.Concurrency = 32
-		res := runBench(benchTarget(embedded, stampede.WithHeartBeat(time.Second, time.Second)), s)
+		var goroutines bytes.Buffer // what runs once all are connected, for the failure message
+		res := runBench(benchTarget(embedded, stampede.WithHeartBeat(time.Second, time.Second)), s,
+			loadgen.WithConnectedHook(func() { _ = pprof.Lookup("goroutine").WriteTo(&goroutines, 1) }))
 		expectTrueSummary(res, 400, 1)
 		Expect(res.Connect.Connections).To(Equal(500))
 		Expect(res.Connect.PerSec).To(BeNumerically(">", 0))
 		Expect(res.Process.PerConn.HeapStack).To(BeNumerically(">", 0))
 		Expect(res.Process.PerConn.RSS).To(BeNumerically(">", 0))
 		Expect(res.Process.Connected.Goroutines-res.Process.Baseline.Goroutines).To(BeNumerically("<", 100),
-			"connections cost no goroutine each")
+			"connections cost no goroutine each; the goroutines once connected:\n%s", &goroutines)
 	})
 
 	It("starts a broker of its own when asked", func() {
