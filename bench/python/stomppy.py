@@ -62,6 +62,7 @@ class Counter(stomp.ConnectionListener):
     def __init__(self):
         self.n = 0
         self.timeouts = 0
+        self.disconnects = 0
         self.lock = threading.Lock()
 
     def on_message(self, frame):
@@ -71,6 +72,10 @@ class Counter(stomp.ConnectionListener):
     def on_heartbeat_timeout(self):
         with self.lock:
             self.timeouts += 1
+
+    def on_disconnected(self):
+        with self.lock:
+            self.disconnects += 1
 
 
 def connect(args, heartbeat=0.0, listener=None):
@@ -176,6 +181,7 @@ def idle(args):
     while recv.n < args.conns and time.monotonic() < end:
         time.sleep(0.01)
     m["alive"] = recv.n
+    m["disconnects"] = recv.disconnects
     return m
 
 

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -115,12 +116,38 @@ func (c chart) render(r results, dir string) error {
 			p.Add(l)
 		}
 	}
-	p.Y.Max = top * 1.15
+	p.Y.Max = top * 1.35 // room for the labels and the legend
+	p.Y.Tick.Marker = shortTicks{}
 	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs = vg.Points(60)
 	p.NominalX(c.groups...)
-	width := vg.Length(max(5.5, 1.9*float64(len(c.groups)))) * vg.Inch
+	width := vg.Length(max(6, 2.1*float64(len(c.groups)))) * vg.Inch
 	if err := p.Save(width, 3.6*vg.Inch, filepath.Join(dir, c.file)); err != nil {
 		return fmt.Errorf("chart %s: %w", c.file, err)
 	}
 	return nil
+}
+
+// shortTicks labels the value axis 250k, 1.5M, 0.5 rather than 250000.00.
+type shortTicks struct{}
+
+func (shortTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = short(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+func short(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', -1, 64) + "M"
+	case a >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'f', -1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -64,6 +64,13 @@ func (r *runner) writeResults(path, chartDir, chartRel string, scs []*scenario) 
 			}
 		}
 	}
+	if len(r.retried) > 0 {
+		w("## Measurements run twice\n\nThese failed once (the machine is shared: a broker restarted by other work, a port taken) and were run again; the second result counts.\n\n")
+		for _, f := range r.retried {
+			w("- %s\n", f)
+		}
+		w("\n")
+	}
 	if len(r.failures) > 0 {
 		w("## Failed measurements\n\n")
 		for _, f := range r.failures {
