@@ -48,7 +48,7 @@ func charts() []chart {
 		},
 		{
 			file: "cpu.svg", title: "Client CPU per message (lower is better)", ylabel: "µs CPU / msg",
-			groups: []string{"publish (embedded)", "round trip (embedded)", "round trip (RabbitMQ)", "fan-out (embedded)"},
+			groups: []string{"publish (embedded)", "round trip (embedded)", "round trip (RabbitMQ)", "fan-out, deep (embedded)"},
 			libs:   []string{"stampede", "go-stomp", "stomp.py"}, format: "%.1f",
 			value: func(r results, lib string, g int) float64 {
 				return r.median(append(trafficKeys, "fanout")[g], lib, "cpu_us")
@@ -56,9 +56,11 @@ func charts() []chart {
 		},
 		{
 			file: "fanout.svg", title: "Fan-out to 1,000 connections (higher is better)", ylabel: "delivered msgs/s",
-			groups: []string{"1 producer → 1,000 subscribers"},
+			groups: []string{"1,000 in flight per subscriber", "100 in flight per subscriber"},
 			libs:   []string{"stampede", "go-stomp"}, format: "%.0f",
-			value: func(r results, lib string, _ int) float64 { return r.median("fanout", lib, "rate") },
+			value: func(r results, lib string, g int) float64 {
+				return r.median([]string{"fanout", "fanout-shallow"}[g], lib, "rate")
+			},
 		},
 		{
 			file: "idle.svg", title: "Memory per idle connection (lower is better)", ylabel: "KiB per connection",

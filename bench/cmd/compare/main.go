@@ -15,6 +15,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,6 +35,7 @@ type runner struct {
 	python         string
 	broker         string // the stampede binary
 	rabbit         drivers.Peer
+	rabbitStart    string // shell command that starts RabbitMQ
 	runs           int
 	res            results
 	failures       []string          // measurements that failed for good
@@ -52,6 +54,7 @@ func runParent(args []string) int {
 	quick := fs.Bool("quick", false, "short measurements, for trying the command out")
 	python := fs.String("python", "/usr/bin/python3", "the Python with stomp.py (Debian python3-stomp)")
 	rabbit := fs.String("rabbitmq", "127.0.0.1:61613", "RabbitMQ's STOMP address (guest/guest, vhost /)")
+	rabbitStart := fs.String("rabbitmq-start", "scripts/brokers/rabbitmq.sh start", "command (run from the repository root) that starts RabbitMQ when it is not reachable; empty: none")
 	profile := fs.Bool("profile", true, "profile stampede where it misses a target")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -60,7 +63,7 @@ func runParent(args []string) int {
 	r := &runner{
 		benchDir: wd, root: filepath.Dir(wd), python: *python, runs: *runs,
 		rabbit: drivers.Peer{Name: "rabbitmq", Addr: *rabbit, Login: "guest", Passcode: "guest", VHost: "/"},
-		res:    results{}, profiles: map[string]string{}, start: time.Now(),
+		res:    results{}, profiles: map[string]string{}, start: time.Now(), rabbitStart: *rabbitStart,
 	}
 	if _, err := os.Stat(filepath.Join(r.benchDir, "python", "stomppy.py")); err != nil {
 		fmt.Fprintln(os.Stderr, "compare: run me from the bench module directory:", err)
@@ -187,15 +190,27 @@ func summary(sc *scenario, m metrics) string {
 	return strings.Join(parts, ", ")
 }
 
-// waitRabbit waits up to a minute for RabbitMQ, which other work on a
-// shared machine may be restarting.
+// waitRabbit waits for RabbitMQ, which other work on a shared machine may
+// be restarting or may have stopped: after 10 s it starts it with the
+// project's script (a no-op when it is healthy), then waits a minute more.
 func (r *runner) waitRabbit() bool {
-	for end := time.Now().Add(time.Minute); ; time.Sleep(2 * time.Second) {
+	started := false
+	for begin := time.Now(); ; time.Sleep(2 * time.Second) {
 		if reachable(r.rabbit.Addr) {
 			return true
 		}
-		if time.Now().After(end) {
+		switch waited := time.Since(begin); {
+		case waited > 70*time.Second:
 			return false
+		case waited > 10*time.Second && !started && r.rabbitStart != "":
+			started = true
+			r.logf("   RabbitMQ unreachable for 10 s: %s", r.rabbitStart)
+			cmd := exec.Command("sh", "-c", r.rabbitStart)
+			cmd.Dir = r.root
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			if err := cmd.Run(); err != nil {
+				r.logf("   starting RabbitMQ: %v", err)
+			}
 		}
 	}
 }

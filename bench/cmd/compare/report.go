@@ -60,7 +60,11 @@ func (r *runner) writeResults(path, chartDir, chartRel string, scs []*scenario) 
 		w("Each missed target was measured once more with a profile of stampede's child process (`go tool pprof -top`).\n\n")
 		for _, t := range targets() {
 			if p, ok := r.profiles[t.text]; ok {
-				w("### %s\n\n```\n%s\n```\n\n", t.text, p)
+				w("### %s\n\n", t.text)
+				if t.reading != "" {
+					w("%s\n\n", t.reading)
+				}
+				w("```\n%s\n```\n\n", p)
 			}
 		}
 	}
@@ -89,7 +93,7 @@ func chartHome(file string) string {
 	case "throughput.svg", "cpu.svg":
 		return "roundtrip-rabbitmq"
 	case "fanout.svg":
-		return "fanout"
+		return "fanout-shallow"
 	}
 	return "idle"
 }
@@ -116,7 +120,9 @@ func (r *runner) writeHeadline(w writer) {
 		{"round trip, embedded broker (msgs/s)", "roundtrip-embedded", "rate", "%.0f", true},
 		{"round trip, RabbitMQ (msgs/s)", "roundtrip-rabbitmq", "rate", "%.0f", true},
 		{"round trip, RabbitMQ (client CPU µs/msg)", "roundtrip-rabbitmq", "cpu_us", "%.2f", false},
-		{"fan-out to 1,000 connections (delivered msgs/s)", "fanout", "rate", "%.0f", true},
+		{"fan-out to 1,000 connections, deep pipeline (delivered msgs/s)", "fanout", "rate", "%.0f", true},
+		{"fan-out to 1,000 connections, shallow pipeline (delivered msgs/s)", "fanout-shallow", "rate", "%.0f", true},
+		{"fan-out, deep pipeline (client CPU µs/delivered msg)", "fanout", "cpu_us", "%.2f", false},
 		{"connect storm, 10,000 sessions (sessions/s)", "storm", "rate", "%.0f", true},
 		{"idle connection: Go heap + stacks (KiB)", "idle", "heapstack_kib", "%.2f", false},
 		{"idle connection: RSS (KiB)", "idle", "rss_kib", "%.2f", false},

@@ -148,7 +148,7 @@ func idle(ctx context.Context, lib drivers.Library, f *childFlags) (metrics, err
 	if err := clients[0].Send(dest, body); err != nil {
 		return m, err
 	}
-	for end := time.Now().Add(60 * time.Second); delivered.Load() < int64(f.conns) && time.Now().Before(end); {
+	for end := time.Now().Add(20 * time.Second); delivered.Load() < int64(f.conns) && time.Now().Before(end); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	m["alive"] = float64(delivered.Load())
