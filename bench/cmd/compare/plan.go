@@ -70,7 +70,7 @@ func plan(d durations) []*scenario {
 		{
 			key: "codec", title: "1. Codec: decode and encode a MESSAGE", child: "codec",
 			libs:   []string{"stampede", "go-stomp"},
-			method: "In-process `testing.Benchmark` of stampede's `codec.Decoder`/`codec.Encoder` and go-stomp's `frame.Reader`/`frame.Writer` on a MESSAGE with 8 headers and a 256 B or 64 KiB body (`bench/codecbench`, also `go test -bench . ./bench`). Decoding reads a 256 KiB buffer of back-to-back frames; encoding appends into a reused buffer. allocs/frame is exact (allocations amortized over the frames); the targets count allocations as `go test -benchmem` does, whole allocations per frame, rounded down.",
+			method: "In-process `testing.Benchmark` of stampede's `codec.Decoder`/`codec.Encoder` and go-stomp's `frame.Reader`/`frame.Writer` on a MESSAGE with 8 headers and a 256 B or 64 KiB body (`bench/codecbench`, also `go test -bench . ./bench`). Decoding reads a 256 KiB buffer of back-to-back frames; encoding appends into a reused buffer. ns/frame and MB/s are wall-clock, as `go test` reports them; CPU ns/frame is the process's CPU time over every round of the benchmark, the garbage collector's included, which moves less when other work shares the machine. allocs/frame is exact (allocations amortized over the frames); the targets count allocations as `go test -benchmem` does, whole allocations per frame, rounded down.",
 		},
 		{
 			key: "publish", title: "2. Publish throughput, one connection, 256 B, no receipts", child: "publish", peer: "embedded",

@@ -10,7 +10,7 @@ import (
 )
 
 // noRatio lists metrics that describe the setup rather than compete.
-var noRatio = map[string]bool{"conns": true, "goroutines_before": true, "alive": true, "hb_timeouts": true}
+var noRatio = map[string]bool{"conns": true, "goroutines_before": true, "alive": true, "hb_timeouts": true, "cpu": true}
 
 // writeResults writes RESULTS.md and the charts it embeds.
 func (r *runner) writeResults(path, chartDir, chartRel string, scs []*scenario) error {
@@ -199,7 +199,7 @@ func (r *runner) writeTable(w writer, sc *scenario) {
 }
 
 func (r *runner) writeCodec(w writer) {
-	w("| case | library | ns/frame | MB/s | B/frame | allocs/frame | stampede vs go-stomp (MB/s) |\n|---|---|--:|--:|--:|--:|--:|\n")
+	w("| case | library | ns/frame | MB/s | CPU ns/frame | B/frame | allocs/frame | stampede vs go-stomp (MB/s) |\n|---|---|--:|--:|--:|--:|--:|--:|\n")
 	for _, op := range []string{"decode", "encode"} {
 		for _, size := range []string{"256B", "64KiB"} {
 			k := op + "-" + size
@@ -208,9 +208,10 @@ func (r *runner) writeCodec(w writer) {
 				if lib == "stampede" {
 					ratio = ratioText(r.res.ratio("codec", "go-stomp", k+".mbs", true))
 				}
-				w("| %s %s | %s | %s | %s | %s | %s | %s |\n", op, size, lib,
+				w("| %s %s | %s | %s | %s | %s | %s | %s | %s |\n", op, size, lib,
 					fmtValue("%.0f", r.res.median("codec", lib, k+".ns")),
 					fmtValue("%.0f", r.res.median("codec", lib, k+".mbs")),
+					fmtValue("%.0f", r.res.median("codec", lib, k+".cpu_ns")),
 					fmtValue("%.0f", r.res.median("codec", lib, k+".bytes")),
 					fmtValue("%.2f", r.res.median("codec", lib, k+".allocs")), ratio)
 			}

@@ -29,12 +29,19 @@ func codecScenario(f *childFlags) (metrics, error) {
 		if f.codecCase != "" && c.Name() != f.codecCase {
 			continue
 		}
-		r := testing.Benchmark(c.F)
+		// CPU time over every round testing.Benchmark runs (GC included)
+		// complements its wall-clock ns/op on a machine shared with other
+		// work.
+		iters := 0
+		u := readUsage()
+		r := testing.Benchmark(func(b *testing.B) { iters += b.N; c.F(b) })
+		_, cpu := u.since()
 		if r.N == 0 {
 			return m, fmt.Errorf("%s: benchmark failed", c.Name())
 		}
 		ns := float64(r.T.Nanoseconds()) / float64(r.N)
 		m[c.Name()+".ns"] = ns
+		m[c.Name()+".cpu_ns"] = float64(cpu.Nanoseconds()) / float64(iters)
 		m[c.Name()+".mbs"] = float64(r.Bytes) / ns * 1e3 // bytes/ns → MB/s
 		// allocs is exact (a fraction: allocations amortized over frames);
 		// allocs_op is what `go test -benchmem` prints, rounded down.
