@@ -48,7 +48,7 @@ func charts() []chart {
 		},
 		{
 			file: "cpu.svg", title: "Client CPU per message (lower is better)", ylabel: "µs CPU / msg",
-			groups: []string{"publish (embedded)", "round trip (embedded)", "round trip (RabbitMQ)", "fan-out, deep (embedded)"},
+			groups: []string{"publish (embedded)", "round trip (embedded)", "round trip (RabbitMQ)", "fan-out, deep"},
 			libs:   []string{"stampede", "go-stomp", "stomp.py"}, format: "%.1f",
 			value: func(r results, lib string, g int) float64 {
 				return r.median(append(trafficKeys, "fanout")[g], lib, "cpu_us")
@@ -56,7 +56,7 @@ func charts() []chart {
 		},
 		{
 			file: "fanout.svg", title: "Fan-out to 1,000 connections (higher is better)", ylabel: "delivered msgs/s",
-			groups: []string{"1,000 in flight per subscriber", "100 in flight per subscriber"},
+			groups: []string{"deep (1,000 in flight)", "shallow (100 in flight)"},
 			libs:   []string{"stampede", "go-stomp"}, format: "%.0f",
 			value: func(r results, lib string, g int) float64 {
 				return r.median([]string{"fanout", "fanout-shallow"}[g], lib, "rate")
@@ -124,7 +124,8 @@ func (c chart) render(r results, dir string) error {
 	p.Legend.Left = true
 	p.Legend.XOffs = vg.Points(60)
 	p.NominalX(c.groups...)
-	width := vg.Length(max(6, 2.1*float64(len(c.groups)))) * vg.Inch
+	p.X.Min, p.X.Max = -0.75, float64(len(c.groups))-0.25 // room for the outer labels
+	width := vg.Length(max(6, 2.4*float64(len(c.groups)))) * vg.Inch
 	if err := p.Save(width, 3.6*vg.Inch, filepath.Join(dir, c.file)); err != nil {
 		return fmt.Errorf("chart %s: %w", c.file, err)
 	}

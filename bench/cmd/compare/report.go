@@ -195,6 +195,19 @@ func (r *runner) writeTable(w writer, sc *scenario) {
 	for _, l := range libs {
 		w(" %d |", r.res.runs(sc.key, l))
 	}
+	w("%s\n", strings.Repeat(" |", len(others)))
+	first := sc.metrics[0]
+	if first.key == "conns" {
+		first = sc.metrics[1]
+	}
+	w("| %s, each run |", first.label)
+	for _, l := range libs {
+		var vs []string
+		for _, m := range r.res[sc.key][l] {
+			vs = append(vs, fmtValue(first.format, m[first.key]))
+		}
+		w(" %s |", strings.Join(vs, " · "))
+	}
 	w("%s\n\n", strings.Repeat(" |", len(others)))
 }
 
