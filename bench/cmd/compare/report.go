@@ -204,7 +204,12 @@ func (r *runner) writeTable(w writer, sc *scenario) {
 	for _, l := range libs {
 		var vs []string
 		for _, m := range r.res[sc.key][l] {
-			vs = append(vs, fmtValue(first.format, m[first.key]))
+			if v, ok := m[first.key]; ok {
+				vs = append(vs, fmtValue(first.format, v))
+			}
+		}
+		if len(vs) == 0 {
+			vs = []string{"—"}
 		}
 		w(" %s |", strings.Join(vs, " · "))
 	}
