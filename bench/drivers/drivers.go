@@ -52,11 +52,12 @@ type Client interface {
 // Names lists the libraries New knows.
 var Names = []string{"stampede", "go-stomp"}
 
-// New returns the named library.
-func New(name string) (Library, error) {
+// New returns the named library. loops sets the number of stampede's
+// event loops (0: its default, one per CPU); go-stomp has none.
+func New(name string, loops int) (Library, error) {
 	switch name {
 	case "stampede":
-		return newStampede()
+		return newStampede(loops)
 	case "go-stomp":
 		return goStomp{}, nil
 	}

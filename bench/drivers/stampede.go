@@ -17,8 +17,12 @@ type stampedeLib struct {
 	log *slog.Logger
 }
 
-func newStampede() (*stampedeLib, error) {
-	eng, err := stampede.NewEngine()
+func newStampede(loops int) (*stampedeLib, error) {
+	var opts []stampede.EngineOption
+	if loops > 0 {
+		opts = append(opts, stampede.WithLoops(loops))
+	}
+	eng, err := stampede.NewEngine(opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ type childFlags struct {
 	codecCase  string
 	cpuProfile string
 	memProfile string
+	loops      int
 }
 
 func (f *childFlags) register(fs *flag.FlagSet) {
@@ -51,6 +52,7 @@ func (f *childFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.codecCase, "case", "", "codec: only this case (decode-256B, ...)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured interval")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the measurement")
+	fs.IntVar(&f.loops, "loops", 0, "stampede's event loops (0: one per CPU)")
 }
 
 // metrics are what a measurement reports: name → value. The bench command
@@ -124,7 +126,7 @@ func measure(f *childFlags) (metrics, error) {
 	if f.scenario == "codec" {
 		return codecScenario(f)
 	}
-	lib, err := drivers.New(f.lib)
+	lib, err := drivers.New(f.lib, f.loops)
 	if err != nil {
 		return nil, err
 	}
