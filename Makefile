@@ -29,8 +29,8 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	  done; \
 	done
 
-bench: ## micro-benchmarks of the main module
-	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+bench: ## stampede vs go-stomp vs stomp.py, every scenario (~10 min): writes bench/RESULTS.md and bench/charts/
+	scripts/bench.sh
 
 brokers-start: ## install (if missing) and start RabbitMQ and ActiveMQ on loopback
 	scripts/brokers/all.sh start
