@@ -11,3 +11,6 @@ trap 'scripts/brokers/all.sh stop' EXIT
 
 make lint
 go test -race -count=1 -timeout 60m ./...
+# The comparison benchmarks are a module of their own (they pull in
+# go-stomp): vet them and run their unit tests, not the benchmarks.
+(cd bench && go vet ./... && go test -count=1 ./...)
