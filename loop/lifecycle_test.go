@@ -1,8 +1,11 @@
 package loop
 
 import (
+	"bytes"
 	"errors"
 	"net"
+	"runtime/pprof"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -77,5 +80,28 @@ func TestEnrollRefusesAConfigWithoutHandler(t *testing.T) {
 	}
 	if _, err := e.Enroll(nc, ConnConfig{}); !errors.Is(err, ErrInvalidOption) {
 		t.Fatalf("Enroll: %v, want ErrInvalidOption", err)
+	}
+}
+
+// TestListenReturnsWithEveryLoopRunning: gnet calls OnBoot before it starts
+// its event loops; Listen waits until they exist, so that a goroutine count or a
+// leak baseline taken right after Listen already holds the server's own.
+func TestListenReturnsWithEveryLoopRunning(t *testing.T) {
+	for range 20 {
+		s, err := Listen("127.0.0.1:0", func(net.Addr, net.Addr) (ConnConfig, error) {
+			return ConnConfig{Handler: echo{}}, nil
+		}, nil, WithLoops(3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		_ = pprof.Lookup("goroutine").WriteTo(&buf, 2) // one stack per goroutine
+		// gnet starts each of them with errgroup: 3 loops, the acceptor
+		// and the ticker (some not scheduled yet, but they exist).
+		n := strings.Count(buf.String(), "errgroup.(*Group).Go.func1()")
+		s.Close()
+		if n != 5 {
+			t.Fatalf("after Listen: %d of the server's 5 goroutines exist", n)
+		}
 	}
 }
