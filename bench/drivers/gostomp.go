@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"context"
+	"crypto/tls"
 
 	"github.com/go-stomp/stomp/v3"
 )
@@ -23,8 +24,28 @@ func (goStomp) Dial(ctx context.Context, p Peer, o DialOptions) (Client, error) 
 	if p.VHost != "" {
 		opts = append(opts, stomp.ConnOpt.Host(p.VHost))
 	}
+	if p.TLS != nil {
+		return dialGoStompTLS(ctx, p, opts)
+	}
 	c, err := stomp.DialWithContext(ctx, "tcp", p.Addr, opts...)
 	if err != nil {
+		return nil, err
+	}
+	return goStompClient{c}, nil
+}
+
+// dialGoStompTLS is go-stomp over TLS as its documentation shows: the
+// application dials the TLS connection (here under ctx) and hands it to
+// Connect. The host header defaults to the peer's IP, as with stomp.Dial.
+func dialGoStompTLS(ctx context.Context, p Peer, opts []func(*stomp.Conn) error) (Client, error) {
+	d := tls.Dialer{Config: p.TLS}
+	nc, err := d.DialContext(ctx, "tcp", p.Addr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := stomp.ConnectWithContext(ctx, nc, opts...)
+	if err != nil {
+		nc.Close()
 		return nil, err
 	}
 	return goStompClient{c}, nil

@@ -45,7 +45,13 @@ func (l *stampedeLib) Dial(ctx context.Context, p Peer, o DialOptions) (Client, 
 	if p.VHost != "" {
 		opts = append(opts, stampede.WithHost(p.VHost))
 	}
-	c, err := stampede.Dial(ctx, p.Addr, opts...)
+	addr := p.Addr
+	if p.TLS != nil {
+		// The scheme selects TLS; WithTLS only configures it.
+		addr = "ssl://" + p.Addr
+		opts = append(opts, stampede.WithTLS(p.TLS))
+	}
+	c, err := stampede.Dial(ctx, addr, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@
 // lives in its heap.
 //
 //	measure -scenario publish -lib stampede -peer 127.0.0.1:61613 -seconds 3
+//	measure -scenario roundtrip -lib go-stomp -peer 127.0.0.1:61614 -tls-ca ca.pem
 package main
 
 import (
@@ -27,6 +28,7 @@ type childFlags struct {
 	scenario   string
 	lib        string
 	peer       drivers.Peer
+	tlsCA      string
 	seconds    float64
 	conns      int
 	heartBeat  time.Duration
@@ -45,6 +47,7 @@ func (f *childFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.peer.Login, "login", "", "login")
 	fs.StringVar(&f.peer.Passcode, "passcode", "", "passcode")
 	fs.StringVar(&f.peer.VHost, "vhost", "", "CONNECT host header")
+	fs.StringVar(&f.tlsCA, "tls-ca", "", "connect over TLS 1.3, verifying the peer's certificate against the CA certificates in this PEM file")
 	fs.Float64Var(&f.seconds, "seconds", 3, "length of the measured interval")
 	fs.IntVar(&f.conns, "conns", 0, "connections (fanout, storm, idle)")
 	fs.DurationVar(&f.heartBeat, "heartbeat", 0, "heart-beat both ways (idle)")
@@ -125,6 +128,13 @@ func (f *childFlags) profiling() (stop func(), err error) {
 func measure(f *childFlags) (metrics, error) {
 	if f.scenario == "codec" {
 		return codecScenario(f)
+	}
+	if f.tlsCA != "" {
+		cfg, err := drivers.TLSConfig(f.tlsCA)
+		if err != nil {
+			return nil, err
+		}
+		f.peer.TLS = cfg
 	}
 	lib, err := drivers.New(f.lib, f.loops)
 	if err != nil {
