@@ -34,6 +34,7 @@ type runner struct {
 	measure        string // the bench/cmd/measure binary
 	python         string
 	broker         string // the stampede binary
+	certs          certFiles
 	rabbit         drivers.Peer
 	rabbitStart    string // shell command that starts RabbitMQ
 	runs           int
@@ -79,10 +80,14 @@ func runParent(args []string) int {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		return 1
 	}
+	if r.certs, err = writeCerts(tmp); err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		return 1
+	}
 	r.info = r.machine()
-	d := durations{traffic: 3 * time.Second, idle: 6 * time.Second}
+	d := durations{traffic: 3 * time.Second, idle: 6 * time.Second, tlsIdle: 5 * time.Second}
 	if *quick {
-		d = durations{traffic: time.Second, idle: 2 * time.Second}
+		d = durations{traffic: time.Second, idle: 2 * time.Second, tlsIdle: 2 * time.Second}
 	}
 	scs := plan(d)
 	if *only != "" {
@@ -137,39 +142,48 @@ func (r *runner) runScenario(sc *scenario, i, n int) {
 			if err != nil && (sc.peer != "rabbitmq" || r.waitRabbit()) {
 				// The machine is shared: a peer restarted by other work, a
 				// port taken. One more try, and the failure stays on record.
-				r.logf("   run %d %-9s failed (%v), trying again", run, lib, err)
+				r.logf("   run %d %-14s failed (%v), trying again", run, lib, err)
 				r.retried = append(r.retried, fmt.Sprintf("%s run %d %s: %v", sc.key, run, lib, err))
 				m, err = r.measureOnce(sc, lib)
 			}
 			if err != nil {
 				r.failures = append(r.failures, fmt.Sprintf("%s run %d: %v", sc.key, run, err))
-				r.logf("   run %d %-9s FAILED: %v", run, lib, err)
+				r.logf("   run %d %-14s FAILED: %v", run, lib, err)
 				continue
 			}
 			r.res.add(sc.key, lib, m)
-			r.logf("   run %d %-9s %s", run, lib, summary(sc, m))
+			r.logf("   run %d %-14s %s", run, lib, summary(sc, m))
 		}
 	}
 }
 
 // measureOnce runs one child against a fresh peer.
 func (r *runner) measureOnce(sc *scenario, lib string, extra ...string) (metrics, error) {
+	child, overTLS := childLib(sc, lib)
 	var peer drivers.Peer
 	switch sc.peer {
 	case "embedded":
-		b, err := startBroker(r.broker, sc.broker...)
+		flags := sc.broker
+		if sc.tls {
+			flags = slices.Concat(flags, r.certs.brokerFlags())
+		}
+		b, err := startBroker(r.broker, flags...)
 		if err != nil {
 			return nil, err
 		}
 		defer b.stop()
 		peer = drivers.Peer{Name: "embedded", Addr: b.addr}
+		if overTLS {
+			peer.Addr = b.tlsAddr
+			extra = slices.Concat([]string{"-tls-ca", r.certs.ca}, extra)
+		}
 	case "rabbitmq":
 		peer = r.rabbit
 	}
 	if lib == "stomp.py" {
 		extra = append(slices.Clone(sc.pyArgs), extra...)
 	}
-	return r.runMeasurement(sc, lib, peer, extra...)
+	return r.runMeasurement(sc, child, peer, extra...)
 }
 
 // summary is the progress line of one measurement.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -38,8 +39,9 @@ func buildBinaries(root, benchDir, dir string) (broker, measure string, err erro
 // so that the client's CPU and memory are measured alone and each side
 // has the whole file limit for its ends of the connections.
 type brokerProcess struct {
-	cmd  *exec.Cmd
-	addr string
+	cmd     *exec.Cmd
+	addr    string // host:port of the tcp:// listener
+	tlsAddr string // host:port of the ssl:// listener, when asked for (--tls)
 }
 
 func startBroker(bin string, flags ...string) (*brokerProcess, error) {
@@ -59,15 +61,34 @@ func startBroker(bin string, flags ...string) (*brokerProcess, error) {
 		_ = cmd.Wait()
 		return nil, fmt.Errorf("broker did not start: %w\n%s", err, logs.String())
 	}
-	urls, ok := strings.CutPrefix(strings.TrimSpace(line), "stampede broker listening on ")
-	addr, ok2 := strings.CutPrefix(strings.Fields(urls + " ")[0], "tcp://")
-	if !ok || !ok2 {
+	b := &brokerProcess{cmd: cmd}
+	b.addr, b.tlsAddr = listening(line)
+	if b.addr == "" || (slices.Contains(flags, "--tls") && b.tlsAddr == "") {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		return nil, fmt.Errorf("broker said %q", line)
 	}
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return &brokerProcess{cmd: cmd, addr: addr}, nil
+	return b, nil
+}
+
+// listening reads the broker's first line, "stampede broker listening on
+// tcp://127.0.0.1:1234 ssl://127.0.0.1:5678", into the host:port of its
+// first TCP and first TLS listener ("" for none).
+func listening(line string) (addr, tlsAddr string) {
+	urls, ok := strings.CutPrefix(strings.TrimSpace(line), "stampede broker listening on ")
+	if !ok {
+		return "", ""
+	}
+	for _, u := range strings.Fields(urls) {
+		if a, found := strings.CutPrefix(u, "tcp://"); found && addr == "" {
+			addr = a
+		}
+		if a, found := strings.CutPrefix(u, "ssl://"); found && tlsAddr == "" {
+			tlsAddr = a
+		}
+	}
+	return addr, tlsAddr
 }
 
 // stop asks the broker to shut down and kills it if it takes too long.

@@ -6,6 +6,7 @@ import "time"
 type durations struct {
 	traffic time.Duration // measured interval of publish, round trip, fan-out
 	idle    time.Duration // idle interval of scenario 6
+	tlsIdle time.Duration // idle interval of scenario 7b
 }
 
 // metricSpec says how a table shows one metric.
@@ -24,6 +25,7 @@ type scenario struct {
 	args       []string // child flags, every library
 	pyArgs     []string // child flags added for stomp.py
 	broker     []string // embedded broker flags
+	tls        bool     // the broker listens on TLS too, and the libraries connect over it (all but stampedeTCP)
 	metrics    []metricSpec
 	method     string // how it is measured, for RESULTS.md
 }
@@ -61,6 +63,7 @@ const (
 	stormSessions     = 10000
 	idleConns         = 10000
 	idleConnsPython   = 1000
+	idleConnsTLS      = 2000
 )
 
 func plan(d durations) []*scenario {
@@ -116,5 +119,21 @@ func plan(d durations) []*scenario {
 			metrics: idleMetrics,
 			method:  "Connections with heart-beats of 5 s both ways (the broker offers 5 s too) and one topic subscription each, then idle for " + secs(d.idle) + " s. Memory per connection is the growth of live Go heap + goroutine stacks (after GC) and of RSS over the process before connecting, divided by the connection count; CPU is the process's during the idle interval. go-stomp includes the one goroutine per subscription that reads its channel, as an application must. stomp.py runs 1,000 connections (two OS threads each; 10,000 would need 20,000 threads): its numbers are per connection at that count.",
 		},
+		{
+			key: "tls-roundtrip", title: "7a. TLS round trip 1 producer → 1 consumer, queue, auto ack — embedded broker over TLS 1.3", child: "roundtrip", peer: "embedded", tls: true,
+			libs: []string{"stampede", stampedeTCP, "go-stomp"}, args: traffic,
+			metrics: []metricSpec{rateMetric, cpuMetric, coresMetric},
+			method:  "As 3a over TLS 1.3. For the run, a CA and a certificate for 127.0.0.1 signed by it are made; the embedded broker serves that certificate on a TLS listener next to its TCP one, and both libraries verify it against the CA (stampede: an `ssl://` address with `WithTLS`; go-stomp: `tls.Dialer.DialContext`, then `stomp.ConnectWithContext` over the TLS connection). " + tlsColumnNote,
+		},
+		{
+			key: "tls-idle", title: "7b. TLS idle: 2,000 connections, heart-beats 5 s, one subscription each", child: "idle", peer: "embedded", tls: true,
+			libs: []string{"stampede", stampedeTCP, "go-stomp"}, args: []string{"-conns", itoa(idleConnsTLS), "-heartbeat", "5s", "-seconds", secs(d.tlsIdle)},
+			broker:  []string{"--heartbeat", "5s"},
+			metrics: idleMetrics,
+			method:  "As 6 over TLS 1.3 (certificates as in 7a), with 2,000 connections (the TLS handshakes of 10,000, client and broker on the same two cores, would take most of a minute per run), idle for " + secs(d.tlsIdle) + " s (one heart-beat period, so that the CPU while idle counts every connection's heart-beats about once). Memory per connection includes what TLS keeps per connection (the record layer's buffers and state); the goroutine rows show whether a TLS connection costs goroutines (stampede hands the socket to its event loops once the handshake is done). " + tlsColumnNote,
+		},
 	}
 }
+
+// tlsColumnNote explains the stampede (TCP) column of the TLS scenarios.
+const tlsColumnNote = "The column stampede (TCP) is stampede over the same broker's plain TCP listener, measured in the same runs (the order of the three alternates from run to run), so that TLS's cost reads along a row; its ratio column is stampede over TLS against stampede over TCP (below 1× is what TLS costs)."

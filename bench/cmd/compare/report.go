@@ -126,6 +126,8 @@ func (r *runner) writeHeadline(w writer) {
 		{"connect storm, 10,000 sessions (sessions/s)", "storm", "rate", "%.0f", true},
 		{"idle connection: Go heap + stacks (KiB)", "idle", "heapstack_kib", "%.2f", false},
 		{"idle connection: RSS (KiB)", "idle", "rss_kib", "%.2f", false},
+		{"round trip over TLS 1.3, embedded broker (msgs/s)", "tls-roundtrip", "rate", "%.0f", true},
+		{"idle TLS connection: Go heap + stacks (KiB)", "tls-idle", "heapstack_kib", "%.2f", false},
 	}
 	w("## Headline\n\n| scenario | stampede | go-stomp | stomp.py | stampede vs go-stomp | stampede vs stomp.py |\n|---|--:|--:|--:|--:|--:|\n")
 	for _, rw := range rows {
@@ -139,7 +141,28 @@ func (r *runner) writeHeadline(w writer) {
 			ratioText(r.res.ratio(rw.sc, "go-stomp", rw.key, rw.higher)),
 			ratioText(r.res.ratio(rw.sc, "stomp.py", rw.key, rw.higher)))
 	}
-	w("\nstomp.py's idle numbers are per connection at %d connections (see scenario 6).\n\n", idleConnsPython)
+	w("\nstomp.py's idle numbers are per connection at %d connections (see scenario 6).", idleConnsPython)
+	r.writeTLSNote(w)
+	w("\n\n")
+}
+
+// writeTLSNote puts stampede over plain TCP, measured in the same runs as
+// the TLS rows of the headline, next to them.
+func (r *runner) writeTLSNote(w writer) {
+	var parts []string
+	if r.res.runs("tls-roundtrip", stampedeTCP) > 0 {
+		parts = append(parts, fmt.Sprintf("%s msgs/s round trip (over TLS: %s)",
+			fmtValue("%.0f", r.res.median("tls-roundtrip", stampedeTCP, "rate")),
+			fmtValue("%.0f", r.res.median("tls-roundtrip", "stampede", "rate"))))
+	}
+	if r.res.runs("tls-idle", stampedeTCP) > 0 {
+		parts = append(parts, fmt.Sprintf("%s KiB Go heap + stacks per idle connection at %s connections (over TLS: %s)",
+			fmtValue("%.2f", r.res.median("tls-idle", stampedeTCP, "heapstack_kib")), fmtValue("%.0f", idleConnsTLS),
+			fmtValue("%.2f", r.res.median("tls-idle", "stampede", "heapstack_kib"))))
+	}
+	if len(parts) > 0 {
+		w(" The TLS rows are scenarios 7a and 7b, where stampede over plain TCP, measured in the same runs, gave %s.", strings.Join(parts, "; "))
+	}
 }
 
 func (r *runner) writeTargets(w writer) {
@@ -174,7 +197,7 @@ func (r *runner) writeTable(w writer, sc *scenario) {
 	}
 	others := slices.DeleteFunc(slices.Clone(libs), func(l string) bool { return l == "stampede" })
 	for _, o := range others {
-		w(" stampede vs %s |", o)
+		w(" %s |", vsLabel(o))
 	}
 	w("\n|---|%s\n", strings.Repeat("--:|", len(libs)+len(others)))
 	for _, m := range sc.metrics {
