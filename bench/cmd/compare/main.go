@@ -85,9 +85,9 @@ func runParent(args []string) int {
 		return 1
 	}
 	r.info = r.machine()
-	d := durations{traffic: 3 * time.Second, idle: 6 * time.Second, tlsIdle: 5 * time.Second}
+	d := durations{traffic: 3 * time.Second, idle: 6 * time.Second, tlsIdle: 2 * time.Second}
 	if *quick {
-		d = durations{traffic: time.Second, idle: 2 * time.Second, tlsIdle: 2 * time.Second}
+		d = durations{traffic: time.Second, idle: 2 * time.Second, tlsIdle: time.Second}
 	}
 	scs := plan(d)
 	if *only != "" {
