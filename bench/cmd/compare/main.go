@@ -50,7 +50,7 @@ func runParent(args []string) int {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	runs := fs.Int("runs", 5, "runs of each library per scenario (medians are reported)")
 	out := fs.String("out", "RESULTS.md", "results file (relative to the bench module)")
-	charts := fs.String("charts", "charts", "directory of the SVG charts (relative to the bench module)")
+	charts := fs.String("charts", "charts", "directory of the SVG charts (relative to the bench module); with -only and -out but no -charts, a directory beside -out, so that a partial run never overwrites the published charts")
 	only := fs.String("only", "", "comma-separated scenario keys to run (default all)")
 	quick := fs.Bool("quick", false, "short measurements, for trying the command out")
 	python := fs.String("python", "/usr/bin/python3", "the Python with stomp.py (Debian python3-stomp)")
@@ -59,6 +59,11 @@ func runParent(args []string) int {
 	profile := fs.Bool("profile", true, "profile stampede where it misses a target")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *only != "" && set["out"] && !set["charts"] {
+		*charts = strings.TrimSuffix(*out, filepath.Ext(*out)) + "-charts"
 	}
 	wd, _ := os.Getwd()
 	r := &runner{
