@@ -42,8 +42,10 @@ Latency is measured end to end from a timestamp in each message. With
 --rate or --total-rate sending is open loop: message i of a producer is due
 at start + i/rate and its latency counts from that due time, so a broker
 that stalls shows in the percentiles instead of slowing the load down (no
-coordinated omission). Without a rate, producers send as fast as the
-connection takes messages and latency counts from the actual send.
+coordinated omission). A producer wakes at most once per millisecond and
+sends every message due by then, so at high rates latency includes up to
+1 ms of pacing. Without a rate, producers send as fast as the connection
+takes messages and latency counts from the actual send.
 
 Exit status: 0 ok; 1 errors, duplicates or loss beyond --max-loss (or the
 run could not start); 2 bad usage; 130 interrupted (partial summary).

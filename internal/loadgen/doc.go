@@ -21,7 +21,11 @@
 // catches up instead of waiting politely, and the latency of the message
 // is measured from when it was due, not from when it went out. A slow
 // broker therefore shows up in the percentiles instead of slowing the
-// load down: this is how coordinated omission is avoided. Without a rate
+// load down: this is how coordinated omission is avoided. A producer
+// sleeps at least 1 ms at a time and then sends every message due, so that
+// at high rates one wake-up and one write carry several messages; latency
+// then includes up to 1 ms of pacing (it still counts from the due time,
+// and no message leaves early). Without a rate
 // (as fast as possible) there is no schedule, and latency is measured from
 // the moment the message was handed to the connection.
 //
