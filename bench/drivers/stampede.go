@@ -3,6 +3,7 @@ package drivers
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/stampede-mq/stampede"
 	"github.com/stampede-mq/stampede/codec"
@@ -15,6 +16,17 @@ import (
 type stampedeLib struct {
 	eng *stampede.Engine
 	log *slog.Logger
+
+	mu      sync.Mutex
+	dialers map[dialerKey]*stampede.Dialer
+}
+
+// dialerKey is what the options of a connection depend on. Connections
+// with the same key share one stampede.Dialer (one immutable option
+// configuration), as an application opening many connections would.
+type dialerKey struct {
+	p Peer
+	o DialOptions
 }
 
 func newStampede(loops int) (*stampedeLib, error) {
@@ -32,6 +44,29 @@ func newStampede(loops int) (*stampedeLib, error) {
 func (*stampedeLib) Name() string { return "stampede" }
 
 func (l *stampedeLib) Dial(ctx context.Context, p Peer, o DialOptions) (Client, error) {
+	d, err := l.dialer(p, o)
+	if err != nil {
+		return nil, err
+	}
+	addr := p.Addr
+	if p.TLS != nil {
+		addr = "ssl://" + p.Addr // the scheme selects TLS; WithTLS only configures it
+	}
+	c, err := d.Dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	return stampedeClient{c}, nil
+}
+
+// dialer returns the Dialer of p and o, made on first use.
+func (l *stampedeLib) dialer(p Peer, o DialOptions) (*stampede.Dialer, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := dialerKey{p, o}
+	if d := l.dialers[k]; d != nil {
+		return d, nil
+	}
 	opts := []stampede.Option{
 		stampede.WithEngine(l.eng),
 		stampede.WithExecutor(loop.Inline{}),
@@ -45,17 +80,18 @@ func (l *stampedeLib) Dial(ctx context.Context, p Peer, o DialOptions) (Client, 
 	if p.VHost != "" {
 		opts = append(opts, stampede.WithHost(p.VHost))
 	}
-	addr := p.Addr
 	if p.TLS != nil {
-		// The scheme selects TLS; WithTLS only configures it.
-		addr = "ssl://" + p.Addr
 		opts = append(opts, stampede.WithTLS(p.TLS))
 	}
-	c, err := stampede.Dial(ctx, addr, opts...)
+	d, err := stampede.NewDialer(opts...)
 	if err != nil {
 		return nil, err
 	}
-	return stampedeClient{c}, nil
+	if l.dialers == nil {
+		l.dialers = make(map[dialerKey]*stampede.Dialer)
+	}
+	l.dialers[k] = d
+	return d, nil
 }
 
 func (l *stampedeLib) Close() error { return l.eng.Close() }
