@@ -27,8 +27,7 @@ type Conn struct {
 	listeners atomic.Pointer[[]namedListener]
 	mw        atomic.Pointer[[]handlers.Middleware]
 
-	mu       sync.Mutex
-	status   Status
+	mu       sync.Mutex // guards status and finished too (kept below, packed with counted)
 	sess     *session
 	upCh     chan struct{} // closed when connected; made when someone waits
 	gen      uint64        // sessions made so far
@@ -45,6 +44,7 @@ type Conn struct {
 	hctx     atomic.Pointer[handlerContext] // handlers' context, made by the first delivery
 	done     chan struct{}                  // closed when closed for good; made when someone waits
 	finished bool                           // closed for good (c.mu)
+	status   Status                         // (c.mu)
 	counted  atomic.Bool                    // counted by the engine as live
 }
 
@@ -164,7 +164,7 @@ func (c *Conn) promote(s *session, reconnected bool) bool {
 		c.upCh = nil
 	}
 	c.mu.Unlock()
-	c.emitConnected(s.connected, reconnected)
+	c.emitConnected(unpackConnected(s.connected), reconnected)
 	return true
 }
 
@@ -247,7 +247,7 @@ func (c *Conn) Version() codec.Version {
 // Server returns the server header of CONNECTED ("RabbitMQ/3.10.8").
 func (c *Conn) Server() string {
 	if s := c.session(); s != nil {
-		return s.connected.Header.Get(codec.HdrServer)
+		return connectedHeader(s.connected, codec.HdrServer)
 	}
 	return ""
 }
@@ -256,15 +256,16 @@ func (c *Conn) Server() string {
 // this session.
 func (c *Conn) Session() string {
 	if s := c.session(); s != nil {
-		return s.connected.Header.Get(codec.HdrSession)
+		return connectedHeader(s.connected, codec.HdrSession)
 	}
 	return ""
 }
 
-// Connected returns the CONNECTED frame of the current session, or nil.
+// Connected returns a copy of the CONNECTED frame of the current session,
+// or nil. Each call makes a new copy (the session keeps the frame packed).
 func (c *Conn) Connected() *codec.Frame {
 	if s := c.session(); s != nil {
-		return s.connected
+		return unpackConnected(s.connected)
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ func NewDialer(opts ...Option) (*Dialer, error) {
 		}
 	}
 	cfg.buildSendChain()
+	cfg.transports.finished = &tlsCache{}
 	return &Dialer{cfg: &cfg}, nil
 }
 

@@ -23,7 +23,7 @@ type session struct {
 	// Set on the loop before ready is closed; read-only afterwards.
 	version   codec.Version
 	enc       codec.Encoder
-	connected *codec.Frame
+	connected string // CONNECTED, packed (connected.go); "" until it arrived
 	ready     chan struct{}
 	err       error
 	done      bool // ready was closed (loop-owned)
@@ -160,7 +160,7 @@ func (s *session) OnFrame(lc *loop.Conn, f *codec.Frame) {
 	case codec.Connected:
 		s.onConnected(lc, f)
 	case codec.Message:
-		if s.connected == nil {
+		if s.connected == "" {
 			s.protocolError(lc, "MESSAGE before CONNECTED", f)
 			return
 		}
@@ -176,13 +176,10 @@ func (s *session) OnFrame(lc *loop.Conn, f *codec.Frame) {
 }
 
 func (s *session) onConnected(lc *loop.Conn, f *codec.Frame) {
-	if s.connected != nil || s.done {
+	if s.connected != "" || s.done {
 		s.c.emitProtocolError(&ProtocolError{Detail: "second CONNECTED", Frame: cloneFrame(f)})
 		return
 	}
-	// A deep copy: a frame kept for the life of the connection must not pin
-	// the decoder's shared arena block.
-	cf := f.Clone()
 	v := codec.V10
 	if vs := f.Header.Get(codec.HdrVersion); vs != "" {
 		var err error
@@ -214,7 +211,9 @@ func (s *session) onConnected(lc *loop.Conn, f *codec.Frame) {
 	lc.Decoder().SetVersion(v)
 	s.version = v
 	s.enc = codec.Encoder{Version: v, OmitContentLength: !s.c.cfg.autoContentLength}
-	s.connected = cf
+	// Packed, which also copies it: a frame kept for the life of the
+	// connection must not pin the decoder's shared arena block.
+	s.connected = packConnected(f)
 	s.done = true
 	close(s.ready)
 	s.ready = nil // nobody else waits: an idle connection keeps no channel
@@ -267,7 +266,7 @@ func (s *session) onReceipt(f *codec.Frame) {
 // OnHeartBeat: any byte proves liveness (the loop tracks that); listeners
 // hear of it. Loop.
 func (s *session) OnHeartBeat(*loop.Conn) {
-	if s.connected != nil {
+	if s.connected != "" {
 		s.c.emit(func(l handlers.Listener) { l.OnHeartbeat() })
 	}
 }

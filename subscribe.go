@@ -86,7 +86,7 @@ type Subscription struct {
 	compiled    atomic.Pointer[compiledHandler]
 
 	ch     chan *Message
-	chMu   sync.RWMutex
+	chMu   sync.Mutex // held by a channel delivery; end waits for it
 	done   chan struct{}
 	closed atomic.Bool
 }
@@ -279,8 +279,8 @@ func (s *Subscription) handlerFor(c *Conn) handlers.Handler {
 
 // toChannel is the handler of a channel-style subscription.
 func (s *Subscription) toChannel(ctx context.Context, m *Message) error {
-	s.chMu.RLock()
-	defer s.chMu.RUnlock()
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
 	if s.closed.Load() {
 		return nil
 	}

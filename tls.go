@@ -82,7 +82,15 @@ func WithTLSVerify(check func(cs tls.ConnectionState) error) Option {
 // the default; with the server name and minimum version filled in.
 func (c *Conn) tlsConfig(ep *endpoint) (*tls.Config, error) {
 	t := &c.cfg.transports
-	base := t.tlsFor[strings.ToLower(ep.host)]
+	host := strings.ToLower(ep.host)
+	if fc := t.finished; fc != nil {
+		fc.mu.Lock()
+		defer fc.mu.Unlock()
+		if cfg := fc.m[host]; cfg != nil {
+			return cfg, nil
+		}
+	}
+	base := t.tlsFor[host]
 	if base == nil {
 		base = t.tls
 	}
@@ -100,6 +108,12 @@ func (c *Conn) tlsConfig(ep *endpoint) (*tls.Config, error) {
 	}
 	if t.tls != nil && t.tls.VerifyConnection != nil && cfg.VerifyConnection == nil {
 		cfg.VerifyConnection = t.tls.VerifyConnection
+	}
+	if fc := t.finished; fc != nil {
+		if fc.m == nil {
+			fc.m = make(map[string]*tls.Config)
+		}
+		fc.m[host] = cfg
 	}
 	return cfg, nil
 }

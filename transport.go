@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"sync"
 
 	"github.com/stampede-mq/stampede/loop"
 )
@@ -15,6 +16,16 @@ type transportConfig struct {
 	tlsFor   map[string]*tls.Config // per host name (stomp.py set_ssl for_hosts)
 	wsHeader http.Header            // extra handshake headers (stomp.py header)
 	wsBinary bool                   // binary WebSocket frames (stomp.py binary_mode)
+
+	// finished caches, per host, the configuration a handshake uses, so
+	// that the connections of one Dialer share it instead of each holding
+	// a clone (crypto/tls never modifies a Config it is given).
+	finished *tlsCache
+}
+
+type tlsCache struct {
+	mu sync.Mutex
+	m  map[string]*tls.Config
 }
 
 // handshakeFunc runs on the dialing goroutine over the open socket, before

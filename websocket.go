@@ -85,9 +85,6 @@ func (c *Conn) wsHandshake(ep *endpoint) (handshakeFunc, error) {
 // one its WebSocket subprotocol names when the server chose one (RabbitMQ
 // answers accept-version alone, so a server that picked v11.stomp would
 // otherwise still be offered 1.2), else offered unchanged.
-//
-// It is the hook session.go needs to keep accept-version consistent with
-// the subprotocol; see the websocket branch's report for the wiring.
 func wsVersions(l loop.Layer, offered []codec.Version) []codec.Version {
 	n, ok := l.(websocket.Negotiated)
 	if !ok || n.Version() == 0 {

@@ -22,27 +22,24 @@ import (
 // must be called on the connection's loop (from a [Handler] method or a
 // function given to [Conn.Post]).
 type Conn struct {
-	rt     *reactor
-	gc     gnet.Conn
-	h      Handler
-	id     uint64
-	layer  Layer
-	limits *codec.Limits // nil: the defaults
-	local  net.Addr
-	peer   net.Addr
+	rt    *reactor
+	gc    gnet.Conn
+	h     Handler
+	id    uint64
+	layer Layer
+	pre   *preOpen // what only OnOpen needs; nil for most connections, and after OnOpen
+	local net.Addr
+	peer  net.Addr
 
 	// Loop-owned.
 	dec         *codec.Decoder
 	lastRead    int64 // reactor clock, nanoseconds
 	lastWrite   int64
-	opened      bool
 	hb          heartbeat
-	pending     *[]byte            // bytes that arrived before OnOpen (layer leftovers)
 	decodeFn    func([]byte) error // c.decode, bound once
 	linger      time.Duration      // how long a graceful close waits for the peer to take what is queued
 	lingerUntil int64              // reactor clock; non-zero while a graceful close waits
 	pl          *perLoop           // what the connections of this loop share
-	gone        bool               // OnClose ran: gc must not be used again (its fd may be reused)
 
 	out outbox
 
@@ -50,7 +47,15 @@ type Conn struct {
 	doneMu   sync.Mutex
 	done     chan struct{} // closed after OnClose ran; made on first use
 	finished bool          // OnClose ran
+	opened   bool          // loop-owned
+	gone     bool          // loop-owned: OnClose ran, gc must not be used again (its fd may be reused)
 	closing  atomic.Bool
+}
+
+// preOpen holds the settings a connection needs only until OnOpen.
+type preOpen struct {
+	leftover []byte       // bytes that arrived before OnOpen (layer leftovers)
+	limits   codec.Limits // the decoder's; zero: the defaults
 }
 
 // ID returns a number unique among the connections of the process.

@@ -30,12 +30,12 @@ type outbox struct {
 	chunks   []*[]byte // pending bytes, in order; nil when empty
 	size     int       // pending bytes
 	queued   bool      // a flush is scheduled on the loop
+	flushing bool      // the loop is writing a list that uses inline
 	shutErr  error     // set once the connection is closing: writes fail with it
 	inflight int       // bytes the loop handed to the socket that are not sent yet
 	hwm      int
 	room     chan struct{} // closed when room frees up; nil without waiters
 	inline   [1]*[]byte    // room for the chunk list of the common batch: one chunk
-	flushing bool          // the loop is writing a list that uses inline
 }
 
 // Chunks come in three sizes: a connection that sends a little holds

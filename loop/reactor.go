@@ -73,12 +73,8 @@ func (r *reactor) newConn(cfg ConnConfig) *Conn {
 		layer: cfg.Layer,
 	}
 	c.linger = cfg.Linger
-	if len(cfg.Leftover) > 0 {
-		c.pending = &cfg.Leftover
-	}
-	if cfg.Limits != (codec.Limits{}) {
-		l := cfg.Limits
-		c.limits = &l
+	if len(cfg.Leftover) > 0 || cfg.Limits != (codec.Limits{}) {
+		c.pre = &preOpen{leftover: cfg.Leftover, limits: cfg.Limits}
 	}
 	c.out.hwm = cfg.HighWater
 	if c.out.hwm <= 0 {
@@ -103,8 +99,10 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c.gc = gc
 	c.decodeFn = c.decode
 	c.pl = r.loops.get(gc.EventLoop())
-	if c.limits != nil {
-		c.dec = codec.NewDecoder(codec.WithLimits(*c.limits), codec.WithArena(&c.pl.arena))
+	pre := c.pre
+	c.pre = nil
+	if pre != nil && pre.limits != (codec.Limits{}) {
+		c.dec = codec.NewDecoder(codec.WithLimits(pre.limits), codec.WithArena(&c.pl.arena))
 	} else {
 		c.dec = codec.NewDecoder(codec.WithArena(&c.pl.arena))
 	}
@@ -123,10 +121,8 @@ func (r *reactor) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 			return nil, gnet.Close
 		}
 	}
-	if c.pending != nil {
-		p := *c.pending
-		c.pending = nil
-		c.Feed(p)
+	if pre != nil && len(pre.leftover) > 0 {
+		c.Feed(pre.leftover)
 	}
 	c.flush()
 	return nil, gnet.None
