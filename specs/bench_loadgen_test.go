@@ -163,7 +163,10 @@ var _ = Describe("stampede bench: the load generator against the embedded broker
 		Expect(res.Connect.Connections).To(Equal(500))
 		Expect(res.Connect.PerSec).To(BeNumerically(">", 0))
 		Expect(res.Process.PerConn.HeapStack).To(BeNumerically(">", 0))
-		Expect(res.Process.PerConn.RSS).To(BeNumerically(">", 0))
+		// RSS is sampled, but its growth per connection may be zero: the
+		// runtime can return more pages to the system than 500 idle
+		// connections take.
+		Expect(res.Process.Connected.RSS).To(BeNumerically(">", 0))
 		Expect(res.Process.Connected.Goroutines-res.Process.Baseline.Goroutines).To(BeNumerically("<", 100),
 			"connections cost no goroutine each; the goroutines once connected:\n%s", &goroutines)
 	})
