@@ -90,6 +90,8 @@ func (e *ServerError) ReceiptID() string { return e.Frame.Header.Get(codec.HdrRe
 // Body returns the body, the long description (read by content-length).
 func (e *ServerError) Body() []byte { return e.Frame.Body }
 
+// Error returns the server's message header and the first 200 bytes of
+// the body, when there is one.
 func (e *ServerError) Error() string {
 	msg := e.Message()
 	if msg == "" {
@@ -111,6 +113,7 @@ type ProtocolError struct {
 	Frame  *codec.Frame // the offending frame, when there is one
 }
 
+// Error describes the protocol violation.
 func (e *ProtocolError) Error() string { return "stampede: protocol error: " + e.Detail }
 
 // Unwrap returns ErrProtocol.

@@ -21,6 +21,7 @@ const (
 	StatusClosed
 )
 
+// String returns the status in lower case ("connected").
 func (s Status) String() string {
 	switch s {
 	case StatusNew:

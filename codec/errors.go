@@ -39,6 +39,7 @@ type SyntaxError struct {
 	Detail  string
 }
 
+// Error says which rule broke and where.
 func (e *SyntaxError) Error() string {
 	msg := e.Err.Error()
 	if e.Command != "" {

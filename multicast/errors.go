@@ -81,6 +81,7 @@ type DatagramError struct {
 	Err error
 }
 
+// Error names the datagram's source, its size and what was wrong with it.
 func (e *DatagramError) Error() string {
 	return fmt.Sprintf("%v (%d bytes from %v): %v", e.Kind, e.Size, e.Source, e.Err)
 }
@@ -99,6 +100,7 @@ type TransactionError struct {
 	Op string
 }
 
+// Error names the transaction and what failed.
 func (e *TransactionError) Error() string {
 	return fmt.Sprintf("%v: %s on transaction %q", ErrUnknownTransaction, e.Op, e.ID)
 }

@@ -55,6 +55,7 @@ func (e *CloseError) Clean() bool {
 	return e.Code == 0 || e.Code == statusNormal || e.Code == statusGoingAway
 }
 
+// Error gives the close code and reason.
 func (e *CloseError) Error() string {
 	s := "websocket: closed by the peer"
 	if e.Code != 0 {
@@ -84,6 +85,7 @@ type HandshakeError struct {
 	Err    error
 }
 
+// Error describes why the upgrade failed.
 func (e *HandshakeError) Error() string {
 	s := "websocket: handshake failed"
 	if e.Status != 0 {
