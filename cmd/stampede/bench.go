@@ -78,6 +78,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "stampede bench: unexpected argument %q\n", fs.Arg(0))
 		return benchUsage
 	}
+	f.noteSet(fs)
 	scn, err := f.scenario()
 	if err != nil {
 		fmt.Fprintf(stderr, "stampede bench: %v\n", err)

@@ -23,6 +23,7 @@ type benchFlags struct {
 	size                       string
 	rate, totalRate            float64
 	duration, warmup, drain    time.Duration
+	warmupSet                  bool // --warmup was given
 	messages                   int
 	ack                        string
 	prefetch                   int
@@ -51,8 +52,8 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.rate, "rate", 0, "messages per second per producer, open loop (0: as fast as possible)")
 	fs.Float64Var(&f.totalRate, "total-rate", 0, "messages per second over all producers, open loop (instead of --rate)")
 	fs.DurationVar(&f.duration, "duration", d.Duration, "measured time after the warm-up")
-	fs.DurationVar(&f.warmup, "warmup", d.Warmup, "warm-up before measuring")
-	fs.IntVar(&f.messages, "messages", 0, "messages per producer; the run ends when they are sent and drained (overrides --duration)")
+	fs.DurationVar(&f.warmup, "warmup", d.Warmup, "warm-up before measuring (none by default with --messages)")
+	fs.IntVar(&f.messages, "messages", 0, "messages per producer; the run ends when they are sent and drained (overrides --duration; every message is measured unless --warmup is given)")
 	fs.DurationVar(&f.drain, "drain", d.Drain, "longest wait for messages in flight once the producers stopped")
 	fs.StringVar(&f.ack, "ack", string(d.Ack), "consumers' ack mode: auto, client or client-individual")
 	fs.IntVar(&f.prefetch, "prefetch", 0, "unacknowledged messages a consumer may hold (0: the broker's default)")
@@ -66,6 +67,11 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.report, "report", "", "write a self-contained HTML report to this file")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress display")
 	fs.Float64Var(&f.maxLoss, "max-loss", 0, "fraction of expected messages that may be lost before the exit code is 1")
+}
+
+// noteSet records which flags the command line gave, once fs is parsed.
+func (f *benchFlags) noteSet(fs *flag.FlagSet) {
+	fs.Visit(func(fl *flag.Flag) { f.warmupSet = f.warmupSet || fl.Name == "warmup" })
 }
 
 // scenario turns the flags into a validated scenario.
@@ -90,6 +96,11 @@ func (f *benchFlags) scenario() (loadgen.Scenario, error) {
 		s.Rate = f.rate
 	}
 	s.Duration, s.Warmup, s.Drain, s.Messages = f.duration, f.warmup, f.drain, f.messages
+	if f.messages > 0 && !f.warmupSet {
+		// A count of messages is a count to measure: a default warm-up
+		// could swallow a short run whole.
+		s.Warmup = 0
+	}
 	s.Ack, s.Prefetch = loadgen.AckMode(f.ack), f.prefetch
 	s.Receipts, s.Transaction = f.receipts, f.transaction
 	s.Executor, s.Loops, s.Concurrency = loadgen.Executor(f.executor), f.loops, f.concurrency

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stampede-mq/stampede/internal/loadgen"
 )
@@ -60,6 +61,35 @@ func TestBenchFlagsMakeTheScenario(t *testing.T) {
 	_ = fs.Parse([]string{"--port", "61613"})
 	if f.embedded(fs) {
 		t.Fatal("--port names a broker")
+	}
+}
+
+// A run of N messages measures every one of them unless a warm-up is
+// asked for: the default warm-up would swallow a short run whole.
+func TestBenchMessagesMeansNoDefaultWarmup(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, loadgen.DefaultWarmup},
+		{[]string{"--messages", "100"}, 0},
+		{[]string{"--messages", "100", "--warmup", "1s"}, time.Second},
+		{[]string{"--warmup", "3s"}, 3 * time.Second},
+	} {
+		fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+		var f benchFlags
+		f.register(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		f.noteSet(fs)
+		s, err := f.scenario()
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if s.Warmup != tc.want {
+			t.Errorf("%v: warm-up %v, want %v", tc.args, s.Warmup, tc.want)
+		}
 	}
 }
 
