@@ -88,20 +88,41 @@ func TestEnrollRefusesAConfigWithoutHandler(t *testing.T) {
 // leak baseline taken right after Listen already holds the server's own.
 func TestListenReturnsWithEveryLoopRunning(t *testing.T) {
 	for range 20 {
+		before := goroutineStacks()
 		s, err := Listen("127.0.0.1:0", func(net.Addr, net.Addr) (ConnConfig, error) {
 			return ConnConfig{Handler: echo{}}, nil
 		}, nil, WithLoops(3))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		_ = pprof.Lookup("goroutine").WriteTo(&buf, 2) // one stack per goroutine
 		// gnet starts each of them with errgroup: 3 loops, the acceptor
-		// and the ticker (some not scheduled yet, but they exist).
-		n := strings.Count(buf.String(), "errgroup.(*Group).Go.func1()")
+		// and the ticker (some not scheduled yet, but they exist). Those
+		// of an earlier server may still be on their way out: only the
+		// goroutines that are new since before Listen count.
+		n := 0
+		for id, stack := range goroutineStacks() {
+			if _, old := before[id]; !old && strings.Contains(stack, "errgroup.(*Group).Go.func1()") {
+				n++
+			}
+		}
 		s.Close()
 		if n != 5 {
 			t.Fatalf("after Listen: %d of the server's 5 goroutines exist", n)
 		}
 	}
+}
+
+// goroutineStacks returns the stack of every goroutine by its id.
+func goroutineStacks() map[string]string {
+	var buf bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&buf, 2) // one stack per goroutine
+	stacks := map[string]string{}
+	for _, g := range strings.Split(buf.String(), "\n\n") {
+		head, _, _ := strings.Cut(g, "\n")
+		if rest, ok := strings.CutPrefix(head, "goroutine "); ok {
+			id, _, _ := strings.Cut(rest, " ")
+			stacks[id] = g
+		}
+	}
+	return stacks
 }
