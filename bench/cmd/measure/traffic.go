@@ -148,6 +148,27 @@ func (p *producer) drain(timeout time.Duration) error {
 	return nil
 }
 
+// measure warms up, then runs the producer for the measured interval
+// (profiled when asked) and returns the delivery rate and CPU of it.
+func (p *producer) measure(f *childFlags) (metrics, error) {
+	if err := p.run(warmUp); err != nil {
+		return nil, err
+	}
+	stop, err := f.profiling()
+	if err != nil {
+		return nil, err
+	}
+	d0, u := p.count.Load(), readUsage()
+	err = p.run(seconds(f))
+	n := p.count.Load() - d0
+	wall, cpu := u.since()
+	stop()
+	if err != nil {
+		return nil, err
+	}
+	return rateMetrics(n, wall, cpu), nil
+}
+
 // roundTrip is scenario 3: a producer connection and a consumer connection
 // (auto ack) on one queue, in the same process; the rate is messages
 // delivered per second and the CPU is the whole client's, both ends.
@@ -168,22 +189,10 @@ func roundTrip(ctx context.Context, lib drivers.Library, f *childFlags) (metrics
 	}
 	defer prod.Close()
 	p.c = prod
-	if err := p.run(warmUp); err != nil {
-		return nil, err
-	}
-	stop, err := f.profiling()
+	m, err := p.measure(f)
 	if err != nil {
 		return nil, err
 	}
-	d0, u := p.count.Load(), readUsage()
-	err = p.run(seconds(f))
-	n := p.count.Load() - d0
-	wall, cpu := u.since()
-	stop()
-	if err != nil {
-		return nil, err
-	}
-	m := rateMetrics(n, wall, cpu)
 	return m, p.drain(30 * time.Second) // leave the queue empty for the next run
 }
 
@@ -225,20 +234,5 @@ func fanOut(ctx context.Context, lib drivers.Library, f *childFlags) (metrics, e
 	time.Sleep(100 * time.Millisecond) // let the probes arrive
 	p.c = prod
 	p.reset()
-	if err := p.run(warmUp); err != nil {
-		return nil, err
-	}
-	stop, err := f.profiling()
-	if err != nil {
-		return nil, err
-	}
-	d0, u := p.count.Load(), readUsage()
-	err = p.run(seconds(f))
-	nd := p.count.Load() - d0
-	wall, cpu := u.since()
-	stop()
-	if err != nil {
-		return nil, err
-	}
-	return rateMetrics(nd, wall, cpu), nil
+	return p.measure(f)
 }
