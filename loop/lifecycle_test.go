@@ -17,19 +17,9 @@ import (
 // check must then stop, not re-arm a timer it no longer has: that was a
 // nil dereference on the loop, and the process died.
 func TestAHeartBeatWhoseWriteFailsClosesTheConnection(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		if nc, err := ln.Accept(); err == nil {
-			accepted <- nc
-		}
-	}()
+	addr, accepted := silentPeer(t)
 	e := newEngine(t)
-	nc, err := net.Dial("tcp", ln.Addr().String())
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,16 +58,13 @@ func TestAHeartBeatWhoseWriteFailsClosesTheConnection(t *testing.T) {
 // TestEnrollRefusesAConfigWithoutHandler: a missing handler is a typed
 // error before anything reaches a loop, not a crash inside it.
 func TestEnrollRefusesAConfigWithoutHandler(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	addr, accepted := silentPeer(t)
 	e := newEngine(t)
-	nc, err := net.Dial("tcp", ln.Addr().String())
+	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer func() { (<-accepted).Close() }()
 	if _, err := e.Enroll(nc, ConnConfig{}); !errors.Is(err, ErrInvalidOption) {
 		t.Fatalf("Enroll: %v, want ErrInvalidOption", err)
 	}

@@ -148,21 +148,30 @@ func TestRoundTripThroughServer(t *testing.T) {
 	}
 }
 
-// TestBackpressure writes to a peer that never reads.
-func TestBackpressure(t *testing.T) {
+// silentPeer listens on loopback and hands over the one connection it
+// accepts, from which nobody reads; the listener closes with the test.
+func silentPeer(t *testing.T) (string, <-chan net.Conn) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	accepted := make(chan net.Conn, 1)
 	go func() {
-		c, _ := ln.Accept()
-		accepted <- c
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
 	}()
+	return ln.Addr().String(), accepted
+}
+
+// TestBackpressure writes to a peer that never reads.
+func TestBackpressure(t *testing.T) {
+	addr, accepted := silentPeer(t)
 	e := newEngine(t)
 	rec := newRecorder()
-	c, err := e.Dial(context.Background(), ln.Addr().String(), DialConfig{}, ConnConfig{Handler: rec, HighWater: 64 << 10})
+	c, err := e.Dial(context.Background(), addr, DialConfig{}, ConnConfig{Handler: rec, HighWater: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
