@@ -89,8 +89,8 @@ func (c *Conn) checkBeats() {
 			next = d
 		}
 	}
-	if h.beatT == nil {
-		return // a write failed and closed the connection; OnClose stopped the timers
+	if c.gone {
+		return // a write failed and gnet closed the connection inside it: OnClose stopped the timers
 	}
 	h.beatT.Reset(next)
 }
