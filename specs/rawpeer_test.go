@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/gomega"
@@ -16,9 +17,18 @@ import (
 // rawPeer is a scripted STOMP server on loopback: a spec accepts the
 // client's connection and then reads frames and writes exact bytes, so that
 // client-side assertions are checked against known input.
+//
+// The peer holds every connection it accepted until close: a spec that
+// drops its *peerConn must not lose the socket to the garbage collector
+// (net closes an unreachable socket in a finalizer, which the client would
+// see as the peer hanging up).
 type rawPeer struct {
 	ln    net.Listener
 	conns chan *peerConn
+
+	mu     sync.Mutex
+	open   []net.Conn
+	closed bool
 }
 
 // peerConn is one accepted connection of a rawPeer.
@@ -39,6 +49,14 @@ func newRawPeer() *rawPeer {
 				close(p.conns)
 				return
 			}
+			p.mu.Lock()
+			if p.closed {
+				p.mu.Unlock()
+				nc.Close()
+				continue
+			}
+			p.open = append(p.open, nc)
+			p.mu.Unlock()
 			p.conns <- &peerConn{nc: nc, br: bufio.NewReader(nc), dec: codec.NewDecoder()}
 		}
 	}()
@@ -47,7 +65,17 @@ func newRawPeer() *rawPeer {
 
 func (p *rawPeer) addr() string { return p.ln.Addr().String() }
 
-func (p *rawPeer) close() { p.ln.Close() }
+// close stops accepting and closes every connection the peer accepted.
+func (p *rawPeer) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for _, nc := range p.open {
+		nc.Close()
+	}
+	p.open = nil
+}
 
 // accept returns the next connection a client opened.
 func (p *rawPeer) accept() *peerConn {
