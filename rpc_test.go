@@ -22,7 +22,7 @@ import (
 func rpcPeer(t *testing.T) (*broker.Broker, *stampede.Engine) {
 	t.Helper()
 	opts := leaktest.Options(goleak.IgnoreCurrent())
-	t.Cleanup(func() { goleak.VerifyNone(t, opts...) })
+	t.Cleanup(func() { leaktest.VerifyNone(t, opts...) })
 	b, err := broker.Start()
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,10 @@ type Listener interface {
 	// instead.
 	OnConnected(f *codec.Frame)
 	// OnDisconnecting: DISCONNECT is about to be sent; it has not been
-	// sent yet when this runs (stomp.py on_disconnecting).
+	// sent yet when this runs (stomp.py on_disconnecting). It runs on the
+	// goroutine that called Disconnect, so it may come before events still
+	// queued on the connection's executor (the OnConnected of a connection
+	// disconnected at once, a message being handled).
 	OnDisconnecting()
 	// OnDisconnected: the connection to the server is gone. cause is nil
 	// after a graceful disconnect, else why (stomp.py on_disconnected).

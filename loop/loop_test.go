@@ -240,7 +240,7 @@ func TestHeartBeats(t *testing.T) {
 	}()
 	e := newEngine(t)
 	rec := newRecorder()
-	rec.onOpen = func(c *Conn) { c.SetHeartBeat(20*time.Millisecond, 200*time.Millisecond) }
+	rec.onOpen = func(c *Conn) { c.SetHeartBeat(20*time.Millisecond, time.Second) }
 	c, err := e.Dial(context.Background(), ln.Addr().String(), DialConfig{}, ConnConfig{Handler: rec})
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +255,8 @@ func TestHeartBeats(t *testing.T) {
 	}
 	// The peer's EOLs count, and keep the connection alive past the receive timeout.
 	pace := time.NewTicker(10 * time.Millisecond) // the peer's own heart-beat rhythm
-	for range 30 {
+	// 1.2 s of beats: longer than the receive timeout.
+	for range 120 {
 		peer.Write([]byte("\n"))
 		<-pace.C
 	}

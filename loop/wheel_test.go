@@ -35,10 +35,12 @@ func TestWheelFiresNoEarlierThanAsked(t *testing.T) {
 }
 
 func TestWheelStopAndReset(t *testing.T) {
-	w := NewWheel(time.Millisecond, 16)
+	// 100 ms ticks: "a" sits in a slot of the wheel (not the far heap) for
+	// long enough that no stall of the test makes it fire before Stop.
+	w := NewWheel(100*time.Millisecond, 16)
 	defer w.Stop()
 	fired := make(chan string, 10)
-	a := w.AfterFunc(5*time.Millisecond, func() { fired <- "a" })
+	a := w.AfterFunc(time.Second, func() { fired <- "a" })
 	far := w.AfterFunc(time.Hour, func() { fired <- "far" })
 	if !a.Stop() || a.Stop() {
 		t.Fatal("Stop should report pending once")

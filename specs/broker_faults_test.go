@@ -62,7 +62,9 @@ var _ = Describe("the broker's fault injection, seen from a raw TCP client", fun
 
 	It("hangs a connection: no answers, no heart-beats, no messages, and the socket stays open", func() {
 		b := startBroker(broker.WithHeartBeat(20*time.Millisecond, 20*time.Millisecond))
-		c, f := connect(b, "1.2", codec.HdrHeartBeat, "20,20")
+		// The client promises a beat every 100 ms (the broker waits 200 ms) and
+		// wants one every 20 ms.
+		c, f := connect(b, "1.2", codec.HdrHeartBeat, "100,20")
 		subscribe(c, "/queue/hang", "0")
 		Eventually(func() int {
 			Expect(c.SendString("\n")).To(Succeed()) // the client beats too, until the hang
@@ -70,6 +72,7 @@ var _ = Describe("the broker's fault injection, seen from a raw TCP client", fun
 			return c.HeartBeats()
 		}).Should(BeNumerically(">=", 2))
 		Expect(b.Faults().Session(f.Header.Get(codec.HdrSession)).Hang()).To(Succeed())
+		_ = countBeats(c, 50*time.Millisecond) // one may have been on its way
 		before := c.HeartBeats()
 		send(c, codec.Send, codec.HdrDestination, "/queue/hang", codec.HdrReceipt, "r")
 		other, _ := connect(b, "1.2")
@@ -97,13 +100,13 @@ var _ = Describe("the broker's fault injection, seen from a raw TCP client", fun
 	It("delays the next frame, keeping the order of those behind it", func() {
 		b := startBroker()
 		c, f := connect(b, "1.2")
-		Expect(b.Faults().Session(f.Header.Get(codec.HdrSession)).DelayNext(300 * time.Millisecond)).To(Succeed())
+		Expect(b.Faults().Session(f.Header.Get(codec.HdrSession)).DelayNext(600 * time.Millisecond)).To(Succeed())
 		start := time.Now()
 		send(c, codec.Send, codec.HdrDestination, "/queue/d", codec.HdrReceipt, "first")
 		send(c, codec.Send, codec.HdrDestination, "/queue/d", codec.HdrReceipt, "second")
 		expectQuiet(c, 200*time.Millisecond)
 		expectReceipt(c, "first")
-		Expect(time.Since(start)).To(BeNumerically(">=", 300*time.Millisecond))
+		Expect(time.Since(start)).To(BeNumerically(">=", 600*time.Millisecond))
 		expectReceipt(c, "second")
 		sendAndWait(c, codec.Send, codec.HdrDestination, "/queue/d") // no delay any more
 	})

@@ -24,7 +24,7 @@ func startBroker(opts ...broker.Option) *broker.Broker {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		Expect(b.Shutdown(ctx)).To(Succeed())
-		Expect(goleak.Find(leaktest.Options(before)...)).To(Succeed())
+		Eventually(func() error { return goleak.Find(leaktest.Options(before)...) }).Should(Succeed())
 	})
 	return b
 }

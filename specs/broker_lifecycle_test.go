@@ -30,7 +30,9 @@ var _ = Describe("the broker's lifecycle", func() {
 		connect(b, "1.2")
 		before := runtime.NumGoroutine()
 		for i := range 200 {
-			c, _ := connect(b, "1.2", codec.HdrHeartBeat, "1000,1000")
+			// Beats promised every 10 s: however long the 200 connects take,
+			// the broker waits for the first one.
+			c, _ := connect(b, "1.2", codec.HdrHeartBeat, "10000,1000")
 			subscribe(c, "/topic/idle", strconv.Itoa(i))
 		}
 		Expect(b.Stats().Connections).To(Equal(201))

@@ -111,7 +111,7 @@ var _ = Describe("the broker's limits", func() {
 		Eventually(func() uint64 { d, _ := b.Destination("/queue/flood"); return d.Out }, 20*time.Second).Should(BeEquivalentTo(n))
 		stuckGot := 0
 		for {
-			f, err := stuck.ReadFrame(500 * time.Millisecond)
+			f, err := stuck.ReadFrame(2 * time.Second) // a pause that long means the broker sent all it had
 			if err != nil {
 				Expect(isTimeout(err)).To(BeTrue(), "the stuck consumer stays connected: %v", err)
 				break

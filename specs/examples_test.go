@@ -117,20 +117,20 @@ var _ = Describe("the examples", func() {
 		})
 
 		It("middleware: recover, log, retry, timeout and metrics each do their part", func() {
-			Expect(runExample("middleware", "-rounds", "2", "-timeout-per-job", "20ms")).To(Equal([]string{
+			Expect(runExample("middleware", "-rounds", "2", "-timeout-per-job", "200ms")).To(Equal([]string{
 				"pipeline: report > metrics > log > recover > retry > timeout > handler",
 				"job 1 (ok): handled",
 				"job 2 (flaky): attempt 1 failed (flaky: the first attempt fails), retrying",
 				"job 2 (flaky): handled on attempt 2",
 				`job 3 (panic): panic recovered: "nil map write, say"`,
 				"job 4 (poison): permanent failure, not retried: malformed job",
-				"job 5 (slow): timed out after 20ms, not retried",
+				"job 5 (slow): timed out after 200ms, not retried",
 				"job 6 (ok): handled",
 				"job 7 (flaky): attempt 1 failed (flaky: the first attempt fails), retrying",
 				"job 7 (flaky): handled on attempt 2",
 				`job 8 (panic): panic recovered: "nil map write, say"`,
 				"job 9 (poison): permanent failure, not retried: malformed job",
-				"job 10 (slow): timed out after 20ms, not retried",
+				"job 10 (slow): timed out after 200ms, not retried",
 				"metrics: handled 10, failed 6, in flight 0",
 			}))
 		})

@@ -38,9 +38,9 @@ var _ = Describe("automatic reconnection (scripted peer)", func() {
 		r := receiveDial(ch)
 		Expect(r.err).NotTo(HaveOccurred())
 		Expect(r.c.Address()).To(Equal("tcp://" + s.peer.addr()))
-		Expect(log.events).To(Receive(Equal("connecting")))
-		Expect(log.events).To(Receive(Equal("connecting")))
-		Expect(log.events).To(Receive(Equal("connected")))
+		Eventually(log.events).Should(Receive(Equal("connecting")))
+		Eventually(log.events).Should(Receive(Equal("connecting")))
+		Eventually(log.events).Should(Receive(Equal("connected")))
 	})
 
 	It("gives up after the policy's rounds with an error wrapping the last cause", func() {

@@ -61,12 +61,12 @@ var _ = Describe("many connections on one engine", Serial, func() {
 		wg.Wait()
 		Expect(failed.Load()).To(BeZero())
 		Expect(eng.Conns()).To(Equal(n))
-		during := runtime.NumGoroutine()
-		GinkgoWriter.Printf("goroutines: %d before, %d with %d connections\n", before, during, n)
-		Expect(during-before).To(BeNumerically("<=", 24), "the goroutine count does not grow with connections")
+		// Short-lived goroutines (gnet's enrollment pool) may linger a moment.
+		Eventually(func() int { return runtime.NumGoroutine() - before }).Should(BeNumerically("<=", 24), "the goroutine count does not grow with connections")
+		GinkgoWriter.Printf("goroutines: %d before, %d with %d connections\n", before, runtime.NumGoroutine(), n)
 
 		Expect(conns[0].Send(ctxT(), topic, []byte("to every connection"))).To(Succeed())
 		Eventually(received.Load, 60*time.Second).Should(BeEquivalentTo(n))
-		Expect(runtime.NumGoroutine() - before).To(BeNumerically("<=", 24))
+		Eventually(func() int { return runtime.NumGoroutine() - before }).Should(BeNumerically("<=", 24))
 	})
 })

@@ -10,7 +10,7 @@ import (
 func TestMain(m *testing.M) { exampletest.Main(m) }
 
 func TestEveryMiddlewareDoesItsPart(t *testing.T) {
-	r := exampletest.Run(t, run, "-timeout-per-job", "20ms")
+	r := exampletest.Run(t, run, "-timeout-per-job", "200ms")
 	r.Expect(t, 0,
 		"pipeline: report > metrics > log > recover > retry > timeout > handler",
 		"job 1 (ok): handled",
@@ -18,7 +18,7 @@ func TestEveryMiddlewareDoesItsPart(t *testing.T) {
 		"job 2 (flaky): handled on attempt 2",
 		`job 3 (panic): panic recovered: "nil map write, say"`,
 		"job 4 (poison): permanent failure, not retried: malformed job",
-		"job 5 (slow): timed out after 20ms, not retried",
+		"job 5 (slow): timed out after 200ms, not retried",
 		"metrics: handled 5, failed 3, in flight 0",
 	)
 	// Log writes its records to stderr.
@@ -28,7 +28,7 @@ func TestEveryMiddlewareDoesItsPart(t *testing.T) {
 }
 
 func TestRounds(t *testing.T) {
-	r := exampletest.Run(t, run, "-rounds", "3", "-timeout-per-job", "10ms")
+	r := exampletest.Run(t, run, "-rounds", "3", "-timeout-per-job", "200ms")
 	lines := r.Lines()
 	if r.Code != 0 || lines[len(lines)-1] != "metrics: handled 15, failed 9, in flight 0" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
