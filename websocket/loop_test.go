@@ -249,7 +249,9 @@ func TestLoopHeartBeats(t *testing.T) {
 	s := startServer(t, wstest.Options{HeartBeat: codec.HeartBeat{Send: hb, Receive: hb}})
 	e := newEngine(t)
 	lc, rec, _ := dial(t, e, s, websocket.Config{})
-	f := codec.New(codec.Connect, codec.HdrAcceptVersion, "1.2", codec.HdrHost, "/", codec.HdrHeartBeat, "50,50")
+	// The client promises beats every 500 ms (it sends them every 50 ms
+	// once SetHeartBeat runs), so the server tolerates a slow start.
+	f := codec.New(codec.Connect, codec.HdrAcceptVersion, "1.2", codec.HdrHost, "/", codec.HdrHeartBeat, "500,50")
 	write(t, lc, 0, f)
 	rec.next(t, codec.Connected)
 	if err := lc.Post(func() { lc.SetHeartBeat(hb, 5*time.Second) }); err != nil { // loop only
