@@ -181,10 +181,12 @@ func TestBackpressure(t *testing.T) {
 	f := &codec.Frame{Command: codec.Send, Body: body}
 	enc := codec.Encoder{Version: codec.V12}
 	// Fill the kernel's buffers: writes go through until the socket stops
-	// taking bytes, then a waiting write blocks until its context ends.
+	// taking bytes, then a waiting write blocks until its context ends. A
+	// write blocked for a whole second means the socket is full, not that
+	// the loop was slow to flush.
 	blocked := false
 	for range 20000 {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		err := c.WriteFrame(ctx, Wait, enc, f)
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
