@@ -1,6 +1,7 @@
 package stampede
 
 import (
+	"errors"
 	"net"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/stampede-mq/stampede/internal/secret"
 	"github.com/stampede-mq/stampede/reconnect"
 )
 
@@ -54,7 +56,7 @@ func parseAddresses(s string) ([]endpoint, error) {
 		out = append(out, ep)
 	}
 	if len(out) == 0 {
-		return nil, invalidOption("no address in %q", s)
+		return nil, invalidOption("no address in %q", secret.Address(s))
 	}
 	return out, nil
 }
@@ -65,7 +67,11 @@ func parseAddress(s string) (endpoint, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return endpoint{}, invalidOption("address %q: %v", s, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the whole address, passcode included
+		}
+		return endpoint{}, invalidOption("address %q: %v", secret.Address(s), err)
 	}
 	ep := endpoint{}
 	switch strings.ToLower(u.Scheme) {
@@ -78,17 +84,17 @@ func parseAddress(s string) (endpoint, error) {
 	case "wss":
 		ep.scheme = "wss"
 	default:
-		return endpoint{}, invalidOption("address %q: unknown scheme %q", s, u.Scheme)
+		return endpoint{}, invalidOption("address %q: unknown scheme %q", secret.Address(s), u.Scheme)
 	}
 	ep.host = u.Hostname()
 	if ep.host == "" {
-		return endpoint{}, invalidOption("address %q: no host", s)
+		return endpoint{}, invalidOption("address %q: no host", secret.Address(s))
 	}
 	ep.port = defaultPorts[ep.scheme]
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return endpoint{}, invalidOption("address %q: bad port", s)
+			return endpoint{}, invalidOption("address %q: bad port", secret.Address(s))
 		}
 		ep.port = n
 	}
@@ -101,7 +107,7 @@ func parseAddress(s string) (endpoint, error) {
 			ep.path += "?" + u.RawQuery
 		}
 	} else if u.Path != "" && u.Path != "/" {
-		return endpoint{}, invalidOption("address %q: a path only makes sense for ws:// and wss://", s)
+		return endpoint{}, invalidOption("address %q: a path only makes sense for ws:// and wss://", secret.Address(s))
 	}
 	if u.User != nil {
 		ep.login = u.User.Username()

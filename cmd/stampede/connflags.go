@@ -12,6 +12,7 @@ import (
 
 	"github.com/stampede-mq/stampede"
 	"github.com/stampede-mq/stampede/codec"
+	"github.com/stampede-mq/stampede/internal/secret"
 )
 
 // connFlags are the flags every command that connects to a broker shares:
@@ -69,10 +70,14 @@ func (f *connFlags) address() (string, error) {
 	if f.url != "" {
 		u, err := url.Parse(f.url)
 		if err != nil {
-			return "", fmt.Errorf("--url: %w", err)
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // url.Error quotes the whole URL, passcode included
+			}
+			return "", fmt.Errorf("--url %q: %w", secret.Address(f.url), err)
 		}
 		if u.Scheme == "" || u.Host == "" {
-			return "", fmt.Errorf("--url %q: want scheme://host:port", f.url)
+			return "", fmt.Errorf("--url %q: want scheme://host:port", secret.Address(f.url))
 		}
 		return f.url, nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stampede-mq/stampede"
 	"github.com/stampede-mq/stampede/broker"
+	"github.com/stampede-mq/stampede/internal/secret"
 )
 
 // Target says where the load goes.
@@ -116,7 +117,7 @@ func Run(ctx context.Context, t Target, s Scenario, opts ...RunOption) (*Result,
 	}
 	r := &runner{s: s, cfg: cfg, address: t.Address, runID: rand.Uint32()}
 	r.phase.Store(PhaseConnect)
-	res := &Result{Version: ResultVersion, Started: time.Now(), Target: t.Address, Scenario: s, RunID: r.runID}
+	res := &Result{Version: ResultVersion, Started: time.Now(), Target: secret.Address(t.Address), Scenario: s, RunID: r.runID}
 	if t.Embedded {
 		b, err := broker.Start(append([]broker.Option{
 			broker.WithListen("127.0.0.1:0"),
@@ -187,7 +188,7 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("loadgen: no connection to %s: %s", r.address, first[ErrConnect])
+		return fmt.Errorf("loadgen: no connection to %s: %s", secret.Address(r.address), first[ErrConnect])
 	}
 	for i := range r.members {
 		if c := r.members[i].conn; c != nil {
