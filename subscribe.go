@@ -114,9 +114,15 @@ func (s *Subscription) C() <-chan *Message { return s.ch }
 
 // Done is closed when the subscription ends.
 func (s *Subscription) Done() <-chan struct{} {
+	if s.ch != nil {
+		// Channel style: done is made by Subscribe and never replaced. No
+		// lock: a delivery waiting on a full channel holds chMu, and the
+		// reader that would make room selects on Done too.
+		return s.done
+	}
 	s.chMu.Lock()
 	defer s.chMu.Unlock()
-	if s.done == nil { // made on first use, or at once for channel style
+	if s.done == nil { // made on first use
 		s.done = make(chan struct{})
 		if s.closed.Load() {
 			close(s.done)
