@@ -165,6 +165,14 @@ func (c *Conn) promote(s *session, reconnected bool) bool {
 	}
 	c.mu.Unlock()
 	c.emitConnected(unpackConnected(s.connected), reconnected)
+	if s.lc.Closed() {
+		// It dropped between CONNECTED and now; its end found no live
+		// session (sessionClosed ignores any other) unless it came after
+		// the assignment above. Once OnClose has returned, end it here:
+		// sessionClosed acts only once.
+		<-s.lc.Done()
+		c.sessionClosed(s, s.lc.Err())
+	}
 	return true
 }
 

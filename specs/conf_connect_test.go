@@ -3,6 +3,7 @@ package specs_test
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -99,6 +100,23 @@ var _ = Describe("client conformance: connect and negotiation (scripted peer)", 
 		r := receiveDial(ch)
 		Expect(r.err).NotTo(HaveOccurred())
 		Expect(r.c.Version()).To(Equal(codec.V10))
+	})
+
+	It("ends a connection whose server hangs up right after CONNECTED", func() {
+		for range 20 { // the drop may land before or after Dial makes the session live
+			ch := s.dial()
+			pc := s.peer.accept()
+			pc.readFrame()
+			pc.write("CONNECTED\nversion:1.2\n\n\x00")
+			pc.close()
+			r := receiveDial(ch)
+			if r.err != nil {
+				Expect(r.err).To(MatchError(io.EOF))
+				continue
+			}
+			Eventually(r.c.Done()).Should(BeClosed(), "the drop is not lost")
+			Expect(r.c.Status()).To(Equal(stampede.StatusClosed))
+		}
 	})
 
 	It("CONF-20 sends no accept-version when only 1.0 is offered", func() {
