@@ -74,6 +74,11 @@ func (p *producer) run(ctx context.Context, start time.Time) {
 	var txMsgs, txBytes uint64
 	h := payloadHeader{run: p.r.runID, producer: uint32(p.idx)}
 	for i := 0; s.Messages == 0 || i < s.Messages; i++ {
+		// Checked on every message: a producer behind its schedule never
+		// waits below, and Send looks at ctx only when it has to wait.
+		if ctx.Err() != nil {
+			return
+		}
 		if interval > 0 {
 			due := start.Add(time.Duration(float64(i) * interval))
 			if d := time.Until(due); d > 0 {
@@ -95,9 +100,6 @@ func (p *producer) run(ctx context.Context, start time.Time) {
 			}
 			h.stamp = due.UnixNano()
 		} else {
-			if ctx.Err() != nil {
-				return
-			}
 			h.stamp = time.Now().UnixNano()
 		}
 		size := s.MinSize

@@ -206,7 +206,6 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 	pctx, stopProducers := context.WithCancel(ctx)
 	defer stopProducers()
 	var producers sync.WaitGroup
-	measureFrom := time.Now()
 	var before measurePoint
 	if s.Warmup == 0 { // measure from the very first message
 		before = r.point()
@@ -246,7 +245,7 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 	}
 	if s.Warmup == 0 || wait(s.Warmup) {
 		if s.Warmup > 0 {
-			measureFrom, before = time.Now(), r.point()
+			before = r.point()
 			r.rec.measuring.Store(true)
 			r.phase.Store(PhaseMeasure)
 		}
@@ -263,7 +262,7 @@ func (r *runner) run(ctx context.Context, res *Result) error {
 	stopProducers()
 	producers.Wait()
 	after := r.point()
-	res.Measured = time.Since(measureFrom)
+	res.Measured = after.at.Sub(before.at) // the interval the rates divide by
 	res.Process.Memory = memory(false)
 	r.phase.Store(PhaseDrain)
 

@@ -92,3 +92,30 @@ func TestRunWithoutProducersLastsItsDuration(t *testing.T) {
 		t.Fatalf("measured %v, %d connections, delivery %+v", res.Measured, res.Connect.Connections, res.Delivery)
 	}
 }
+
+// A producer that cannot keep its rate never waits for its schedule; it
+// must still stop when the measured phase ends.
+func TestRunStopsAProducerBehindItsRate(t *testing.T) {
+	s := DefaultScenario()
+	s.Producers, s.Consumers = 1, 1
+	s.Duration, s.Warmup = 300*time.Millisecond, 0
+	s.Rate = 1e8 // far more than one connection sends
+	done := make(chan error, 1)
+	var res *Result
+	go func() {
+		var err error
+		res, err = Run(context.Background(), Target{Embedded: true}, s)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run did not end")
+	}
+	if res.Sent.Messages == 0 || res.Measured < s.Duration {
+		t.Fatalf("sent %d in %v", res.Sent.Messages, res.Measured)
+	}
+}
