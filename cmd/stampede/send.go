@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/stampede-mq/stampede/codec"
 	"github.com/stampede-mq/stampede/handlers"
@@ -132,29 +132,37 @@ func sendMain(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return code
 }
 
-// sendLines sends each line of r as a message. Only the last one asks for
-// a receipt: the broker handles a connection's frames in order, so that
-// receipt confirms them all.
+// sendLines sends each line of r as a message as soon as it is read (CR
+// LF endings too). With receipt, a line asks for one when no more input is
+// at hand: the last line, and the last of each burst, so a piped file asks
+// about once per 64 KiB read and `tail -f` once per line. The broker
+// handles a connection's frames in order, so a receipt confirms every line
+// before it.
 func sendLines(ctx context.Context, cl stompClient, dest string, r io.Reader, h codec.Header, receipt bool) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
-	var prev *string
-	flush := func(last bool) error {
-		if prev == nil {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > maxLine {
+			return fmt.Errorf("reading standard input: %w", bufio.ErrTooLong)
+		}
+		line = append(line, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue // a line longer than the buffer
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("reading standard input: %w", err)
+		}
+		if len(line) > 0 {
+			body := bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+			last := err == io.EOF || br.Buffered() == 0
+			if _, err := cl.send(ctx, dest, bytes.Clone(body), h, nil, receipt && last); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
 			return nil
 		}
-		_, err := cl.send(ctx, dest, []byte(*prev), h, nil, last && receipt)
-		return err
+		line = line[:0]
 	}
-	for sc.Scan() {
-		if err := flush(false); err != nil {
-			return err
-		}
-		line := strings.TrimSuffix(sc.Text(), "\r")
-		prev = &line
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading standard input: %w", err)
-	}
-	return flush(true)
 }
