@@ -54,8 +54,8 @@ func subscribeHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintln(w, "Prints the messages the destination receives, as the shell does (or as JSON lines")
 	fmt.Fprintln(w, "with --json), until --count messages arrived or it is interrupted. Flags may follow")
 	fmt.Fprintln(w, "the destination.")
-	fmt.Fprintln(w, "Exit status: 0 ok (--count reached, or interrupted); 1 connection or protocol failure,")
-	fmt.Fprintln(w, "or --timeout; 2 usage error.")
+	fmt.Fprintln(w, "Exit status: 0 ok (--count reached, or interrupted without --count); 1 connection or")
+	fmt.Fprintln(w, "protocol failure, --timeout, or interrupted before --count; 2 usage error.")
 	fmt.Fprintln(w)
 	printDefaults(w, "Flags", fs)
 }
