@@ -108,9 +108,7 @@ func (e *Engine) unsettle(c *Conn) bool {
 // release forgets a closed connection.
 func (e *Engine) release(c *Conn) {
 	e.mu.Lock()
-	if _, ok := e.pending[c]; ok {
-		delete(e.pending, c)
-	}
+	delete(e.pending, c)
 	e.mu.Unlock()
 	if c.counted.CompareAndSwap(true, false) {
 		e.live.Add(-1)

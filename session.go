@@ -227,7 +227,6 @@ func (s *session) fail(err error) {
 	s.err = err
 	s.done = true
 	close(s.ready)
-	s.ready = nil
 	s.ready = nil // nobody else waits: an idle connection keeps no channel
 }
 
