@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -173,10 +170,10 @@ func (c *Chart) Plot() (*plot.Plot, error) {
 	return p, nil
 }
 
-// Chart sizes.
+// The size of every chart.
 var (
-	ChartWidth  = vg.Points(760)
-	ChartHeight = vg.Points(300)
+	chartWidth  = vg.Points(760)
+	chartHeight = vg.Points(300)
 )
 
 // SVG draws the chart as an SVG document whose root element carries the
@@ -186,7 +183,7 @@ func (c *Chart) SVG() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	canvas := vgsvg.New(ChartWidth, ChartHeight)
+	canvas := vgsvg.New(chartWidth, chartHeight)
 	p.Draw(draw.New(canvas))
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
@@ -198,52 +195,6 @@ func (c *Chart) SVG() ([]byte, error) {
 	}
 	out = strings.Replace(out, "<svg ", `<svg id="`+c.ID+`" role="img" aria-label="`+c.Title+`" `, 1)
 	return []byte(out), nil
-}
-
-// PNG draws the chart as a PNG image.
-func (c *Chart) PNG() ([]byte, error) {
-	p, err := c.Plot()
-	if err != nil {
-		return nil, err
-	}
-	canvas := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(ChartWidth, ChartHeight), vgimg.UseDPI(144))}
-	p.Draw(draw.New(canvas))
-	var buf bytes.Buffer
-	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// WriteCharts writes every chart of the runs into dir as <id>.svg or
-// <id>.png (format "svg" or "png") and returns the files written: for
-// pages such as bench/RESULTS.md that embed charts as images.
-func WriteCharts(dir, format string, runs ...Labeled) ([]string, error) {
-	if format != "svg" && format != "png" {
-		return nil, fmt.Errorf("loadgen: chart format %q (svg or png)", format)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var files []string
-	for _, c := range BuildCharts(runs...) {
-		var b []byte
-		var err error
-		if format == "svg" {
-			b, err = c.SVG()
-		} else {
-			b, err = c.PNG()
-		}
-		if err != nil {
-			return files, err
-		}
-		name := filepath.Join(dir, c.ID+"."+format)
-		if err := os.WriteFile(name, b, 0o644); err != nil {
-			return files, err
-		}
-		files = append(files, name)
-	}
-	return files, nil
 }
 
 // parseColor reads #RRGGBB.

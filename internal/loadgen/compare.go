@@ -53,15 +53,7 @@ func Headlines(r *Result) []Headline {
 	}
 }
 
-// Ratio is b / a, or 0 when a is 0.
-func Ratio(a, b float64) float64 {
-	if a == 0 {
-		return 0
-	}
-	return b / a
-}
-
-// FormatRatio prints a ratio, or "-" when there is none.
+// FormatRatio prints b / a: "=" when both are 0, "-" when only a is.
 func FormatRatio(a, b float64) string {
 	if a == 0 {
 		if b == 0 {
