@@ -141,8 +141,8 @@ func (c *Conn) requestTable() *requests {
 // subscribe makes the reply queue's subscription once, when asked for.
 // Automatic reconnection re-makes it with the others.
 func (r *requests) subscribe(ctx context.Context, c *Conn) error {
-	if !r.subscribes {
-		return nil
+	if !r.subscribes || r.sub.Load() != nil {
+		return nil // the common case, without the lock
 	}
 	r.subMu.Lock()
 	defer r.subMu.Unlock()
