@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,21 +17,17 @@ func runBenchCompare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("stampede bench compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	report := fs.String("report", "", "write an HTML report of both runs overlaid to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: stampede bench compare A.json B.json [--report FILE.html]")
+	help := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: stampede bench compare A.json B.json [--report FILE.html]")
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
-	files, err := parseInterspersed(fs, args)
+	files, err := parseFlags(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return benchOK
-		}
-		return benchUsage
+		return flagFailure(err, fs.Name(), stdout, stderr, help)
 	}
 	if len(files) != 2 {
-		fmt.Fprintf(stderr, "stampede bench compare: want two JSON files, got %d\n", len(files))
-		fs.Usage()
-		return benchUsage
+		return usageError(stderr, fs.Name(), "want two JSON files, got %d", len(files))
 	}
 	a, err := loadgen.LoadJSON(files[0])
 	if err != nil {
@@ -63,21 +58,4 @@ func runBenchCompare(args []string, stdout, stderr io.Writer) int {
 // label names a run after its file: "runs/rabbit.json" is "rabbit".
 func label(path string) string {
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-}
-
-// parseInterspersed parses flags that may come after positional
-// arguments, and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }
