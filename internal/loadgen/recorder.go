@@ -56,8 +56,10 @@ type latencyShard struct {
 	_        [40]byte
 }
 
-// recorder gathers a run's measurements. Everything on the message path is
-// an atomic add or an uncontended lock.
+// recorder gathers a run's measurements. On the message path it takes
+// atomic adds and per-shard locks. (The tracker's duplicate detection
+// locks one window per producer, which the consumers of a queue share:
+// they contend for it.)
 type recorder struct {
 	sent      []counters // per producer
 	received  []counters // per consumer
