@@ -23,7 +23,7 @@ var allowedImports = map[string][]string{
 	"websocket": {"codec", "loop", "github.com/gobwas/ws"},
 	"multicast": {"codec", "handlers", "golang.org/x/net/ipv4"},
 	"broker":    {"codec", "loop", "websocket", "github.com/panjf2000/gnet/v2", "github.com/gobwas/ws"},
-	"":          {"codec", "reconnect", "handlers", "loop", "websocket"},
+	"":          {"codec", "reconnect", "handlers", "loop", "websocket", "internal/secret"},
 }
 
 type listedPackage struct {
