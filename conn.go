@@ -299,13 +299,17 @@ func (c *Conn) live(ctx context.Context) (*session, error) {
 		c.mu.Lock()
 		st, s := c.status, c.sess
 		var up, done chan struct{}
-		if st != StatusConnected {
+		if st != StatusConnected || s == nil {
 			up, done = c.upLocked(), c.doneLocked()
 		}
 		c.mu.Unlock()
 		switch st {
 		case StatusConnected:
-			return s, nil
+			if s != nil {
+				return s, nil
+			}
+			// The session just ended (sessionClosed) and the connection is
+			// about to close: wait below until it has.
 		case StatusClosed, StatusDisconnecting:
 			return nil, ErrClosed
 		case StatusNew:

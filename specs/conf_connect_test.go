@@ -119,6 +119,31 @@ var _ = Describe("client conformance: connect and negotiation (scripted peer)", 
 		}
 	})
 
+	It("fails the sends in flight with an error, never a crash, when the server hangs up", func() {
+		for range 10 {
+			c, pc := s.connect(codec.V12)
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() {
+					defer GinkgoRecover()
+					for {
+						if err := c.Send(ctxT(), "/queue/a", []byte("x")); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			go io.Copy(io.Discard, pc.nc)
+			pc.close()
+			for range 4 {
+				var err error
+				Eventually(errs).Should(Receive(&err))
+				Expect(err).To(MatchError(stampede.ErrClosed))
+			}
+		}
+	})
+
 	It("CONF-20 sends no accept-version when only 1.0 is offered", func() {
 		ch := s.dial(stampede.WithVersions(codec.V10))
 		pc := s.peer.accept()
